@@ -1,0 +1,41 @@
+# migration-api: the two commands of the quick start are `make run` and `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+PORT ?= 8000
+RELEASE_DIR := build/release
+
+.PHONY: help deps build run test unit-test integration-test fuzz lint format bench-ingest clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+deps: ## Install the Debian packages the project needs (quick no-op when present)
+	@scripts/install-deps.sh
+
+build: deps ## Build the release binary (build/release/migration-api) and the tests
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+run: build ## Serve on :8000 with the embedded defaults (SQLite file + local object folder)
+	@mkdir -p var
+	$(RELEASE_DIR)/src/migration-api serve --port $(PORT)
+
+test: build lint ## Build and run every test (starts PostgreSQL on loopback, stops it after)
+	@scripts/test-servers.sh run -- ctest --test-dir $(RELEASE_DIR) --output-on-failure -j 2
+	@scripts/run-fuzzers.sh 60
+
+fuzz: deps ## Run every fuzz target for FUZZ_SECONDS (default 300) each
+	@scripts/run-fuzzers.sh $${FUZZ_SECONDS:-300}
+
+lint: build ## clang-tidy and cppcheck on the project's own code
+	@scripts/lint.sh $(RELEASE_DIR)
+
+format: ## Format the C++ sources with clang-format
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+bench-ingest: build ## Ingest benchmark (1M rows: psql \copy vs upload; SQLite rows/s; batch endpoint)
+	@bench/ingest/run.sh
+
+clean: ## Remove build outputs
+	rm -rf build

@@ -1,0 +1,61 @@
+#include "api/json_render.hpp"
+
+#include <fmt/format.h>
+
+#include "core/time.hpp"
+
+namespace migration::api {
+
+nlohmann::json RowJson(core::Table table, const core::Row& row) {
+  const auto columns = core::SchemaOf(table).columns;
+  nlohmann::json out = {{"id", row.id}, {std::string(columns[1].name), row.text}};
+  if (table == core::Table::kHiredEmployees) {
+    out["datetime"] = core::FormatRfc3339(row.datetime_us);
+    out["department_id"] = row.department_id;
+    out["job_id"] = row.job_id;
+  }
+  return out;
+}
+
+nlohmann::json LoadJson(const db::LoadRecord& load) {
+  return {
+      {"load_id", load.id},
+      {"table", core::TableName(load.table)},
+      {"source", load.source},
+      {"on_conflict", load.on_conflict},
+      {"status", db::LoadStatusName(load.status)},
+      {"started_at", core::FormatRfc3339(load.started_us)},
+      {"finished_at", load.finished_us ? nlohmann::json(core::FormatRfc3339(*load.finished_us)) : nlohmann::json()},
+      {"rows_received", load.counts.received},
+      {"rows_inserted", load.counts.inserted},
+      {"rows_updated", load.counts.updated},
+      {"rows_rejected", load.counts.rejected},
+      {"rows_skipped", load.counts.skipped},
+      {"error", load.error.empty() ? nlohmann::json() : nlohmann::json(load.error)},
+      {"rejects_url", fmt::format("/v1/loads/{}/rejects", load.id)},
+  };
+}
+
+nlohmann::json RejectJson(const db::StoredReject& stored) {
+  const auto& r = stored.reject;
+  nlohmann::json out = nlohmann::json::object();
+  out[r.locator == db::RejectLocator::kLine ? "line" : "index"] = r.position;
+  out["raw"] = r.raw;
+  out["errors"] = nlohmann::json::parse(r.errors_json, nullptr, false);
+  return out;
+}
+
+nlohmann::json LoadResultJson(const ingest::LoadResult& result) {
+  nlohmann::json out = LoadJson(result.record);
+  out["duration_ms"] = static_cast<int64_t>(result.duration_ms + 0.5);
+  nlohmann::json rejects = nlohmann::json::array();
+  for (const auto& r : result.first_rejects) rejects.push_back(RejectJson(r));
+  out["rejects"] = std::move(rejects);
+  return out;
+}
+
+std::string Dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace migration::api

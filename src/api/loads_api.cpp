@@ -1,0 +1,58 @@
+// /v1/loads: the load history and each load's rejects.
+
+#include "api/loads_api.hpp"
+
+#include <fmt/format.h>
+
+#include "api/json_render.hpp"
+#include "api/query_params.hpp"
+#include "core/error.hpp"
+
+namespace migration::api {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+http::Response ListLoads(ApiContext& context, http::Request& request) {
+  const db::Page page = PageParams(request);
+  const auto loads = context.db.ListLoads(page);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& load : loads) items.push_back(LoadJson(load));
+  const bool more = static_cast<int>(loads.size()) == page.limit;
+  return http::Response::Json(
+      200, Dump({{"items", std::move(items)}, {"next", more ? nlohmann::json(loads.back().id) : nlohmann::json()}}));
+}
+
+db::LoadRecord FindLoad(ApiContext& context, http::Request& request) {
+  const int64_t id = IdParam(request, "id");
+  auto load = context.db.GetLoad(id);
+  if (!load) throw Error(ErrorCode::kNotFound, fmt::format("there is no load {}", id));
+  return *load;
+}
+
+http::Response GetLoad(ApiContext& context, http::Request& request) {
+  return http::Response::Json(200, Dump(LoadJson(FindLoad(context, request))));
+}
+
+http::Response ListRejects(ApiContext& context, http::Request& request) {
+  const db::LoadRecord load = FindLoad(context, request);
+  const db::Page page = PageParams(request);
+  const auto rejects = context.db.ListRejects(load.id, page);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& reject : rejects) items.push_back(RejectJson(reject));
+  const bool more = static_cast<int>(rejects.size()) == page.limit;
+  return http::Response::Json(
+      200, Dump({{"items", std::move(items)}, {"next", more ? nlohmann::json(rejects.back().seq) : nlohmann::json()}}));
+}
+
+}  // namespace
+
+void RegisterLoadRoutes(http::Router& router, ApiContext& context) {
+  router.Add({"GET", "/v1/loads", 0, [&context](http::Request& r) { return ListLoads(context, r); }, nullptr, ""});
+  router.Add({"GET", "/v1/loads/{id}", 0, [&context](http::Request& r) { return GetLoad(context, r); }, nullptr, ""});
+  router.Add({"GET", "/v1/loads/{id}/rejects", 0, [&context](http::Request& r) { return ListRejects(context, r); },
+              nullptr, ""});
+}
+
+}  // namespace migration::api

@@ -1,0 +1,17 @@
+#include "api/routes.hpp"
+
+#include "api/health_api.hpp"
+#include "api/loads_api.hpp"
+#include "api/tables_api.hpp"
+
+namespace migration::api {
+
+http::Router BuildRouter(ApiContext& context) {
+  http::Router router;
+  RegisterHealthRoutes(router, context);
+  RegisterLoadRoutes(router, context);
+  RegisterTableRoutes(router, context);
+  return router;
+}
+
+}  // namespace migration::api

@@ -1,0 +1,215 @@
+// /v1/{table}: historical CSV uploads (streamed), batches of 1..1000 rows, and keyset reads.
+
+#include "api/tables_api.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "api/json_render.hpp"
+#include "api/query_params.hpp"
+#include "core/error.hpp"
+#include "http/body/multipart_reader.hpp"
+#include "http/problem.hpp"
+#include "ingest/csv_input.hpp"
+#include "ingest/json_rows.hpp"
+#include "ingest/load.hpp"
+
+namespace migration::api {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+constexpr size_t kMaxBatchRows = 1000;
+constexpr uint64_t kBatchBodyLimit = 8 * 1024 * 1024;
+
+// 201 when every row was created, 200 when some were rejected, updated or skipped, 422 (problem
+// body carrying the same load fields) when nothing valid was written.
+http::Response LoadResponse(const ingest::LoadResult& result, const http::Request& request) {
+  nlohmann::json body = LoadResultJson(result);
+  const auto& c = result.record.counts;
+  if (result.record.status == db::LoadStatus::kRejected) {
+    const std::string detail =
+        c.rejected == c.received
+            ? fmt::format("all {} rows were rejected; see rejects (line or index, field, message)", c.rejected)
+            : fmt::format("{} of {} rows were rejected and the load is atomic, so nothing was inserted", c.rejected,
+                          c.received);
+    return http::Problem(ErrorCode::kUnprocessable, detail, request.path, body);
+  }
+  const bool all_created = c.inserted == c.received;
+  return http::Response::Json(all_created ? 201 : 200, Dump(body));
+}
+
+std::string CsvOrMultipartHint() {
+  return "send the CSV as multipart/form-data (field \"file\") or as a text/csv body";
+}
+
+// Streams one upload into one load: multipart/form-data (part "file") or a raw text/csv body.
+class UploadConsumer final : public http::BodyConsumer {
+ public:
+  UploadConsumer(ApiContext& context, http::Request& request) : request_path_(request.path) {
+    const core::Table table = TableParam(request);
+    const db::OnConflict on_conflict = OnConflictParam(request);
+    const ingest::HeaderMode header = HeaderParam(request);
+    const std::string media = request.MediaType();
+    std::optional<std::string> boundary;
+    if (media == "multipart/form-data") {
+      boundary = http::BoundaryFromContentType(*request.Header("content-type"));
+      if (!boundary) throw Error(ErrorCode::kBadRequest, "multipart/form-data without a valid boundary parameter");
+    } else if (media != "text/csv") {
+      throw Error(ErrorCode::kUnsupportedMediaType,
+                  fmt::format("Content-Type \"{}\" is not accepted here; {}", media, CsvOrMultipartHint()));
+    }
+    ingest::LoadOptions options;
+    options.table = table;
+    options.on_conflict = on_conflict;
+    options.source = "upload";
+    load_ = std::make_unique<ingest::Load>(context.db, options);
+    csv_ = std::make_unique<ingest::CsvInput>(*load_, table, header);
+    if (boundary) {
+      multipart_ = std::make_unique<http::MultipartReader>(
+          *boundary, http::MultipartReader::Callbacks{
+                         [this](const http::PartHeaders& part) {
+                           in_file_part_ = part.name == "file" && !seen_file_part_;
+                           seen_file_part_ = seen_file_part_ || in_file_part_;
+                         },
+                         [this](std::string_view data) {
+                           if (in_file_part_) csv_->Consume(data);
+                         },
+                         [this] { in_file_part_ = false; }});
+    }
+  }
+
+  void Consume(std::string_view chunk) override {
+    if (multipart_) {
+      multipart_->Feed(chunk);
+    } else {
+      csv_->Consume(chunk);
+    }
+  }
+
+  http::Response Finish() override {
+    if (multipart_) {
+      multipart_->Finish();
+      if (!seen_file_part_) {
+        throw Error(ErrorCode::kBadRequest, fmt::format("the multipart body has no part named \"file\"; {}",
+                                                        CsvOrMultipartHint()));
+      }
+    }
+    csv_->Finish();
+    if (load_->counts().received == 0) {
+      load_->Abort("the upload has no data rows");
+      throw Error(ErrorCode::kUnprocessable, "the CSV has no data rows (an empty file, or only a header line)");
+    }
+    const ingest::LoadResult result = load_->Finish();
+    http::Request request;
+    request.path = request_path_;
+    return LoadResponse(result, request);
+  }
+
+  void Abort(const std::string& reason) override { load_->Abort(reason); }
+
+ private:
+  std::string request_path_;
+  std::unique_ptr<ingest::Load> load_;
+  std::unique_ptr<ingest::CsvInput> csv_;
+  std::unique_ptr<http::MultipartReader> multipart_;
+  bool in_file_part_ = false;
+  bool seen_file_part_ = false;
+};
+
+// Counts the data records of a small CSV body without loading it (batch size check).
+size_t CountCsvRecords(core::Table table, std::string_view body, ingest::HeaderMode header) {
+  ingest::csv::CsvReader reader;
+  size_t count = 0;
+  bool first = true;
+  const ingest::csv::CsvReader::Sink sink = [&](const ingest::csv::CsvRecord& record) {
+    const bool is_header = first && (header == ingest::HeaderMode::kPresent ||
+                                     (header == ingest::HeaderMode::kAuto && !record.error &&
+                                      ingest::IsHeaderRecord(table, record.fields)));
+    first = false;
+    if (!is_header) ++count;
+  };
+  reader.Feed(body, sink);
+  reader.Finish(sink);
+  return count;
+}
+
+void CheckBatchSize(size_t rows) {
+  if (rows == 0) throw Error(ErrorCode::kUnprocessable, "the batch is empty; send 1 to 1000 rows");
+  if (rows > kMaxBatchRows) {
+    throw Error(ErrorCode::kPayloadTooLarge,
+                fmt::format("the batch has {} rows; send at most {} per request (use /upload for files)", rows,
+                            kMaxBatchRows));
+  }
+}
+
+http::Response PostBatch(ApiContext& context, http::Request& request) {
+  const core::Table table = TableParam(request);
+  ingest::LoadOptions options;
+  options.table = table;
+  options.on_conflict = OnConflictParam(request);
+  options.atomic = BoolParam(request, "atomic", false);
+  options.source = "batch";
+  const std::string media = request.MediaType();
+  if (media == "application/json") {
+    const ingest::JsonRows rows(request.body);
+    CheckBatchSize(rows.size());
+    options.locator = db::RejectLocator::kIndex;
+    ingest::Load load(context.db, options);
+    rows.FeedTo(load, table);
+    return LoadResponse(load.Finish(), request);
+  }
+  if (media == "text/csv") {
+    const ingest::HeaderMode header = HeaderParam(request);
+    CheckBatchSize(CountCsvRecords(table, request.body, header));
+    options.locator = db::RejectLocator::kLine;
+    ingest::Load load(context.db, options);
+    ingest::CsvInput csv(load, table, header);
+    csv.Consume(request.body);
+    csv.Finish();
+    return LoadResponse(load.Finish(), request);
+  }
+  throw Error(ErrorCode::kUnsupportedMediaType,
+              fmt::format("Content-Type \"{}\" is not accepted here; send application/json (an array of row objects) "
+                          "or text/csv",
+                          media));
+}
+
+http::Response ListRows(ApiContext& context, http::Request& request) {
+  const core::Table table = TableParam(request);
+  const db::Page page = PageParams(request);
+  const auto rows = context.db.ListRows(table, page);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& row : rows) items.push_back(RowJson(table, row));
+  const bool more = static_cast<int>(rows.size()) == page.limit;
+  nlohmann::json body = {{"items", std::move(items)},
+                         {"next", more ? nlohmann::json(rows.back().id) : nlohmann::json()}};
+  return http::Response::Json(200, Dump(body));
+}
+
+http::Response GetRow(ApiContext& context, http::Request& request) {
+  const core::Table table = TableParam(request);
+  const int64_t id = IdParam(request, "id");
+  const auto row = id <= std::numeric_limits<int32_t>::max()
+                       ? context.db.GetRow(table, static_cast<int32_t>(id))
+                       : std::nullopt;
+  if (!row) throw Error(ErrorCode::kNotFound, fmt::format("{} has no row with id {}", core::TableName(table), id));
+  return http::Response::Json(200, Dump(RowJson(table, *row)));
+}
+
+}  // namespace
+
+void RegisterTableRoutes(http::Router& router, ApiContext& context) {
+  router.Add({"POST", "/v1/{table}/upload", context.max_upload_bytes, nullptr,
+              [&context](http::Request& request) { return std::make_unique<UploadConsumer>(context, request); }, ""});
+  router.Add({"POST", "/v1/{table}", kBatchBodyLimit,
+              [&context](http::Request& request) { return PostBatch(context, request); }, nullptr, ""});
+  router.Add({"GET", "/v1/{table}", 0, [&context](http::Request& request) { return ListRows(context, request); },
+              nullptr, ""});
+  router.Add({"GET", "/v1/{table}/{id}", 0, [&context](http::Request& request) { return GetRow(context, request); },
+              nullptr, ""});
+}
+
+}  // namespace migration::api

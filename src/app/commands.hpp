@@ -1,0 +1,22 @@
+#pragma once
+// One function per CLI command; main.cpp only parses the command line and calls one of these.
+
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+
+namespace migration::app {
+
+int RunServe(const Config& config);
+int RunMigrate(const Config& config);
+
+struct LoadCommandOptions {
+  std::vector<std::string> paths;
+  std::string table;        // empty: from the file name (departments.csv → departments)
+  std::string on_conflict = "reject";
+  std::string header = "auto";
+};
+int RunLoad(const Config& config, const LoadCommandOptions& options);
+
+}  // namespace migration::app

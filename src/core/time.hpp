@@ -1,0 +1,19 @@
+#pragma once
+// RFC 3339 timestamps <-> microseconds since the Unix epoch (UTC). No I/O, no locale, no tz database.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace migration::core {
+
+// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` strictly (RFC 3339 §5.6, 'T' and 'Z' may be
+// lower case, fraction up to 9 digits, truncated to microseconds; seconds 00..59). Returns the UTC
+// instant, or nullopt when the text is not such a timestamp or names an impossible date.
+std::optional<int64_t> ParseRfc3339(std::string_view text);
+
+// Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.ffffff` only when the microseconds are non-zero.
+std::string FormatRfc3339(int64_t micros_since_epoch);
+
+}  // namespace migration::core

@@ -1,0 +1,84 @@
+#pragma once
+// The database interface: one abstraction, two backends (db/sqlite, db/postgres). Nothing above
+// db/ knows SQL dialects; nothing here knows HTTP. Every method is blocking: callers on I/O
+// threads must hop to the worker pool first (http/blocking.hpp).
+//
+// Errors: backends classify their native errors once (db/db_error.hpp) and throw core::Error
+// with kUnavailable (retry later), kConflict (a stored row contradicts the write) or kInternal.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/row.hpp"
+#include "core/table.hpp"
+#include "db/records.hpp"
+
+namespace migration::db {
+
+// One load's transaction. Destroying it without Commit() rolls everything back.
+class LoadTransaction {
+ public:
+  virtual ~LoadTransaction() = default;
+
+  // Ids currently in `table` (used for the foreign-key checks of hired_employees).
+  virtual std::vector<int32_t> ExistingIds(core::Table table) = 0;
+
+  // Writes valid rows (ids unique within `rows`). Rows whose id exists already are reported in
+  // WriteResult::conflicts (reject/skip) or overwritten (update). With `all_or_nothing`, a
+  // conflict under reject means nothing of `rows` is written.
+  virtual WriteResult WriteRows(core::Table table, std::span<const core::Row> rows, OnConflict mode,
+                                bool all_or_nothing) = 0;
+
+  // Stores rejects of this load, in order; they are numbered after any written before.
+  virtual void WriteRejects(std::span<const RejectRecord> rejects) = 0;
+
+  // Records the load's final state and commits rows, rejects and the load record together.
+  virtual void Commit(const LoadRecord& final_state) = 0;
+};
+
+struct Page {
+  int64_t after = 0;  // keyset cursor: return items strictly after this key
+  int limit = 100;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  virtual std::string_view BackendName() const = 0;  // "sqlite" or "postgresql"
+
+  // Applies the embedded schema migrations not applied yet; returns how many it applied.
+  virtual int Migrate() = 0;
+  // True when the database answers and its schema is the binary's current version.
+  virtual bool Ready() = 0;
+
+  // Loads: a record is created (status running, own transaction) before any row is read, so a
+  // load that dies is never invisible to an operator; its data commits with LoadTransaction.
+  virtual int64_t CreateLoad(const LoadRecord& load) = 0;
+  virtual void FailLoad(int64_t load_id, const LoadCounts& counts, const std::string& error) = 0;
+  // Marks loads left `running` by an earlier process on `host` as failed; returns how many.
+  virtual int FailInterruptedLoads(const std::string& host) = 0;
+  virtual std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id) = 0;
+
+  // Reads (each its own snapshot).
+  virtual std::vector<core::Row> ListRows(core::Table table, Page page) = 0;
+  virtual std::optional<core::Row> GetRow(core::Table table, int32_t id) = 0;
+  virtual std::vector<LoadRecord> ListLoads(Page page) = 0;  // newest first; `after` = last id seen (0: start)
+  virtual std::optional<LoadRecord> GetLoad(int64_t load_id) = 0;
+  virtual std::vector<StoredReject> ListRejects(int64_t load_id, Page page) = 0;
+};
+
+struct DatabaseOptions {
+  int pool_size = 8;
+  int acquire_timeout_ms = 5000;
+};
+
+// Opens `sqlite://PATH` (relative or absolute: sqlite:///abs/path) or `postgresql://…`
+// (also `postgres://`). Throws core::Error(kBadRequest) for an unknown scheme.
+std::unique_ptr<Database> OpenDatabase(const std::string& url, const DatabaseOptions& options);
+
+}  // namespace migration::db

@@ -1,0 +1,48 @@
+-- 0001: the three tables of the migration, the load history and the rejects log (SQLite).
+CREATE TABLE departments (
+  id         INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 2147483647),
+  department TEXT    NOT NULL
+);
+
+CREATE TABLE jobs (
+  id  INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 2147483647),
+  job TEXT    NOT NULL
+);
+
+CREATE TABLE hired_employees (
+  id            INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 2147483647),
+  name          TEXT    NOT NULL,
+  datetime      TEXT    NOT NULL,  -- RFC 3339, UTC, e.g. 2021-07-27T16:02:08Z
+  department_id INTEGER NOT NULL REFERENCES departments (id),
+  job_id        INTEGER NOT NULL REFERENCES jobs (id)
+);
+CREATE INDEX hired_employees_department_id ON hired_employees (department_id);
+CREATE INDEX hired_employees_job_id ON hired_employees (job_id);
+
+CREATE TABLE loads (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  table_name    TEXT    NOT NULL,
+  source        TEXT    NOT NULL,
+  on_conflict   TEXT    NOT NULL,
+  status        TEXT    NOT NULL,
+  started_at    INTEGER NOT NULL,  -- microseconds since the Unix epoch
+  finished_at   INTEGER,
+  rows_received INTEGER NOT NULL DEFAULT 0,
+  rows_inserted INTEGER NOT NULL DEFAULT 0,
+  rows_updated  INTEGER NOT NULL DEFAULT 0,
+  rows_rejected INTEGER NOT NULL DEFAULT 0,
+  rows_skipped  INTEGER NOT NULL DEFAULT 0,
+  error         TEXT    NOT NULL DEFAULT '',
+  host          TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX loads_status_host ON loads (status, host);
+
+CREATE TABLE rejects (
+  load_id  INTEGER NOT NULL REFERENCES loads (id),
+  seq      INTEGER NOT NULL,
+  locator  TEXT    NOT NULL,  -- 'line' (CSV) or 'index' (JSON batch)
+  position INTEGER NOT NULL,
+  raw      BLOB    NOT NULL,  -- exact bytes as received, even when not valid UTF-8
+  errors   TEXT    NOT NULL,  -- JSON array of {field, code, message}
+  PRIMARY KEY (load_id, seq)
+) WITHOUT ROWID;

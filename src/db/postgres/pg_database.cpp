@@ -1,0 +1,274 @@
+#include "db/postgres/pg_database.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <set>
+
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "db/migrations.hpp"
+#include "db/postgres/pg_connection.hpp"
+#include "db/postgres/pg_lease.hpp"
+#include "db/postgres/pg_load_transaction.hpp"
+#include "db/table_sql.hpp"
+
+namespace migration::db::postgres {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+using core::Row;
+using core::Table;
+
+// pg_advisory_xact_lock key taken by Migrate(): replicas starting together apply migrations one at
+// a time. Any constant works as long as nothing else in the database uses it ("migr" in ASCII).
+constexpr int64_t kMigrationLockKey = 0x6d696772;
+
+// Timestamps cross the interface as microseconds since the epoch. extract() returns numeric in
+// PostgreSQL 14+, so this is exact; writing goes through RFC 3339 text (exact as well).
+std::string MicrosOf(std::string_view column) {
+  return fmt::format("(extract(epoch FROM {}) * 1000000)::bigint", column);
+}
+
+const std::string kLoadColumns = fmt::format(
+    "id, table_name, source, on_conflict, status, {}, {}, rows_received, rows_inserted, rows_updated, "
+    "rows_rejected, rows_skipped, error, host",
+    MicrosOf("started_at"), MicrosOf("finished_at"));
+
+// The columns of a table in the order of core::Row, datetime as microseconds.
+std::string SelectList(Table table) {
+  std::string out;
+  for (const auto& column : core::SchemaOf(table).columns) {
+    if (!out.empty()) out += ", ";
+    out += column.kind == core::ColumnKind::kDatetime ? MicrosOf(column.name) : std::string(column.name);
+  }
+  return out;
+}
+
+Row ReadRow(const PgResult& result, int i, Table table) {
+  Row row;
+  row.id = static_cast<int32_t>(result.Int(i, 0));
+  row.text = std::string(result.Text(i, 1));
+  if (table == Table::kHiredEmployees) {
+    row.datetime_us = result.Int(i, 2);
+    row.department_id = static_cast<int32_t>(result.Int(i, 3));
+    row.job_id = static_cast<int32_t>(result.Int(i, 4));
+  }
+  return row;
+}
+
+LoadRecord ReadLoad(const PgResult& result, int i) {
+  LoadRecord load;
+  load.id = result.Int(i, 0);
+  load.table = core::TableFromName(result.Text(i, 1)).value_or(Table::kDepartments);
+  load.source = std::string(result.Text(i, 2));
+  load.on_conflict = std::string(result.Text(i, 3));
+  load.status = LoadStatusFromName(result.Text(i, 4)).value_or(LoadStatus::kFailed);
+  load.started_us = result.Int(i, 5);
+  if (!result.IsNull(i, 6)) load.finished_us = result.Int(i, 6);
+  load.counts = {static_cast<uint64_t>(result.Int(i, 7)), static_cast<uint64_t>(result.Int(i, 8)),
+                 static_cast<uint64_t>(result.Int(i, 9)), static_cast<uint64_t>(result.Int(i, 10)),
+                 static_cast<uint64_t>(result.Int(i, 11))};
+  load.error = std::string(result.Text(i, 12));
+  load.host = std::string(result.Text(i, 13));
+  return load;
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// LIMIT: a negative page size means no limit, as in SQLite (PostgreSQL would reject it).
+PgParams& AddLimit(PgParams& params, int limit) {
+  return limit < 0 ? params.AddNull() : params.Add(static_cast<int64_t>(limit));
+}
+
+class PgDatabase final : public Database {
+ public:
+  PgDatabase(std::string url, const DatabaseOptions& options)
+      : url_(std::move(url)),
+        pool_([this] { return std::make_unique<PgConnection>(url_); }, options.pool_size,
+              std::chrono::milliseconds(options.acquire_timeout_ms)) {}
+
+  std::string_view BackendName() const override { return "postgresql"; }
+
+  int Migrate() override {
+    PgLease conn(pool_);
+    conn->Exec("begin migrations", "BEGIN");
+    // The lock comes first, and the bookkeeping table is created under it: two replicas running
+    // CREATE TABLE IF NOT EXISTS at the same moment can otherwise both try to create it.
+    conn->Exec("lock migrations", fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey));
+    conn->Exec("create schema_migrations",
+               "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+               "applied_at timestamptz NOT NULL DEFAULT now())");
+    std::set<int64_t> applied_versions;
+    {
+      const PgResult result = conn->Exec("read schema_migrations", "SELECT version FROM schema_migrations");
+      for (int i = 0; i < result.Rows(); ++i) applied_versions.insert(result.Int(i, 0));
+    }
+    int applied = 0;
+    for (const auto& migration : MigrationsFor("postgres")) {
+      if (applied_versions.contains(migration.version)) continue;
+      conn->Exec(fmt::format("migration {:04}_{}", migration.version, migration.name), std::string(migration.sql));
+      conn->Exec("record migration", "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                 PgParams().Add(static_cast<int64_t>(migration.version)).Add(migration.name));
+      ++applied;
+    }
+    conn->Exec("commit migrations", "COMMIT");
+    return applied;
+  }
+
+  bool Ready() override {
+    try {
+      PgLease conn(pool_);
+      const PgResult result = conn->Exec("ready", "SELECT coalesce(max(version), 0) FROM schema_migrations");
+      return result.Rows() == 1 && result.Int(0, 0) == LatestVersion("postgres");
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  int64_t CreateLoad(const LoadRecord& load) override {
+    PgLease conn(pool_);
+    const PgResult result = conn->Exec(
+        "create load",
+        "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host) "
+        "VALUES ($1, $2, $3, $4, $5::timestamptz, $6) RETURNING id",
+        PgParams()
+            .Add(core::TableName(load.table))
+            .Add(load.source)
+            .Add(load.on_conflict)
+            .Add(LoadStatusName(LoadStatus::kRunning))
+            .Add(core::FormatRfc3339(load.started_us))
+            .Add(load.host));
+    return result.Int(0, 0);
+  }
+
+  void FailLoad(int64_t load_id, const LoadCounts& counts, const std::string& error) override {
+    PgLease conn(pool_);
+    conn->Exec("fail load",
+               "UPDATE loads SET status = 'failed', finished_at = $1::timestamptz, rows_received = $2, error = $3, "
+               "rows_inserted = 0, rows_updated = 0, rows_rejected = 0, rows_skipped = 0 WHERE id = $4",
+               PgParams()
+                   .Add(core::FormatRfc3339(NowMicros()))
+                   .Add(static_cast<int64_t>(counts.received))
+                   .Add(error)
+                   .Add(load_id));
+  }
+
+  int FailInterruptedLoads(const std::string& host) override {
+    PgLease conn(pool_);
+    const PgResult result = conn->Exec(
+        "fail interrupted loads",
+        "UPDATE loads SET status = 'failed', finished_at = $1::timestamptz, error = 'interrupted: the server stopped "
+        "before the load finished; nothing of it was committed' WHERE status = 'running' AND host = $2",
+        PgParams().Add(core::FormatRfc3339(NowMicros())).Add(host));
+    return static_cast<int>(result.AffectedRows());
+  }
+
+  std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id) override { return BeginPgLoad(pool_, load_id); }
+
+  std::vector<Row> ListRows(Table table, Page page) override {
+    PgLease conn(pool_);
+    PgParams params;
+    params.Add(page.after);
+    AddLimit(params, page.limit);
+    const PgResult result =
+        conn->Exec("list rows",
+                   fmt::format("SELECT {} FROM {} WHERE id > $1::bigint ORDER BY id LIMIT $2::bigint",
+                               SelectList(table), core::TableName(table)),
+                   params);
+    std::vector<Row> rows;
+    rows.reserve(static_cast<size_t>(result.Rows()));
+    for (int i = 0; i < result.Rows(); ++i) rows.push_back(ReadRow(result, i, table));
+    return rows;
+  }
+
+  std::optional<Row> GetRow(Table table, int32_t id) override {
+    PgLease conn(pool_);
+    const PgResult result = conn->Exec(
+        "get row",
+        fmt::format("SELECT {} FROM {} WHERE id = $1::integer", SelectList(table), core::TableName(table)),
+        PgParams().Add(static_cast<int64_t>(id)));
+    if (result.Rows() == 0) return std::nullopt;
+    return ReadRow(result, 0, table);
+  }
+
+  std::vector<LoadRecord> ListLoads(Page page) override {
+    PgLease conn(pool_);
+    PgParams params;
+    params.Add(page.after);
+    AddLimit(params, page.limit);
+    const PgResult result = conn->Exec(
+        "list loads",
+        fmt::format("SELECT {} FROM loads WHERE ($1::bigint = 0 OR id < $1::bigint) ORDER BY id DESC LIMIT $2::bigint",
+                    kLoadColumns),
+        params);
+    std::vector<LoadRecord> loads;
+    loads.reserve(static_cast<size_t>(result.Rows()));
+    for (int i = 0; i < result.Rows(); ++i) loads.push_back(ReadLoad(result, i));
+    return loads;
+  }
+
+  std::optional<LoadRecord> GetLoad(int64_t load_id) override {
+    PgLease conn(pool_);
+    const PgResult result = conn->Exec("get load", fmt::format("SELECT {} FROM loads WHERE id = $1::bigint", kLoadColumns),
+                                       PgParams().Add(load_id));
+    if (result.Rows() == 0) return std::nullopt;
+    return ReadLoad(result, 0);
+  }
+
+  std::vector<StoredReject> ListRejects(int64_t load_id, Page page) override {
+    PgLease conn(pool_);
+    PgParams params;
+    params.Add(load_id).Add(page.after);
+    AddLimit(params, page.limit);
+    const PgResult result = conn->Exec(
+        "list rejects",
+        "SELECT seq, locator, position, raw, errors FROM rejects WHERE load_id = $1::bigint AND seq > $2::bigint "
+        "ORDER BY seq LIMIT $3::bigint",
+        params);
+    std::vector<StoredReject> out;
+    out.reserve(static_cast<size_t>(result.Rows()));
+    for (int i = 0; i < result.Rows(); ++i) {
+      StoredReject r;
+      r.seq = result.Int(i, 0);
+      r.reject.locator = result.Text(i, 1) == "line" ? RejectLocator::kLine : RejectLocator::kIndex;
+      r.reject.position = result.Int(i, 2);
+      r.reject.raw = result.Bytes(i, 3);
+      r.reject.errors_json = std::string(result.Text(i, 4));
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+ private:
+  std::string url_;
+  PgPool pool_;
+};
+
+// Checks the URL's syntax once, at start, so a typo is a clear configuration error rather than
+// "database unavailable" forever. libpq's parse message can quote the URL, password included, so it
+// is not passed on.
+void CheckUrl(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    PQfreemem(error);
+    throw Error(ErrorCode::kBadRequest,
+                "DATABASE_URL is not a valid PostgreSQL connection URI (expected "
+                "postgresql://user@host:port/database?param=value; percent-encode special characters)");
+  }
+  PQconninfoFree(options);
+}
+
+}  // namespace
+
+std::unique_ptr<Database> OpenPostgresDatabase(const std::string& url, const DatabaseOptions& options) {
+  CheckUrl(url);
+  return std::make_unique<PgDatabase>(url, options);
+}
+
+}  // namespace migration::db::postgres

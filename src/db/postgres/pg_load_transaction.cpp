@@ -1,0 +1,223 @@
+#include "db/postgres/pg_load_transaction.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <chrono>
+
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "db/postgres/pg_copy.hpp"
+#include "db/table_sql.hpp"
+
+namespace migration::db::postgres {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+using core::Row;
+using core::Table;
+
+// The statements of one table, built once from its schema. The staging table has the target's
+// columns without constraints, plus `pos`, the row's index in the caller's span.
+struct TableStatements {
+  std::string create_stage;
+  std::string truncate_stage;
+  std::string copy_stage;
+  std::string insert_new;       // inserts rows whose id is new; returns the positions of the others
+  std::string find_conflicts;   // positions of rows whose id exists already
+  std::string insert_all;       // plain INSERT: a duplicate raises unique_violation
+  std::string upsert;           // inserts or overwrites; returns (inserted, updated)
+};
+
+std::string_view StageType(core::ColumnKind kind) {
+  switch (kind) {
+    case core::ColumnKind::kText: return "text";
+    case core::ColumnKind::kDatetime: return "timestamptz";
+    case core::ColumnKind::kId:
+    case core::ColumnKind::kReference: return "integer";
+  }
+  return "text";
+}
+
+TableStatements BuildStatements(Table table) {
+  const std::string_view target = core::TableName(table);
+  const std::string stage = fmt::format("stage_{}", target);
+  const std::string columns = ColumnList(table);
+  std::string stage_columns = "pos integer";
+  for (const auto& column : core::SchemaOf(table).columns) {
+    stage_columns += fmt::format(", {} {}", column.name, StageType(column.kind));
+  }
+  TableStatements s;
+  // ON COMMIT DROP: the stage lives exactly as long as the load's transaction (a rollback undoes
+  // its creation too), so a pooled connection never carries it over to the next load.
+  s.create_stage = fmt::format("CREATE TEMP TABLE {} ({}) ON COMMIT DROP", stage, stage_columns);
+  s.truncate_stage = fmt::format("TRUNCATE {}", stage);
+  s.copy_stage = fmt::format("COPY {} (pos, {}) FROM STDIN", stage, columns);
+  // ON CONFLICT DO NOTHING finds existing ids while inserting (the unique index probe the insert
+  // makes anyway), so one pass over the batch does both jobs; a row a concurrent load committed
+  // meanwhile is reported as a conflict rather than failing the whole load.
+  s.insert_new = fmt::format(
+      "WITH inserted AS (INSERT INTO {0} ({1}) SELECT {1} FROM {2} ON CONFLICT (id) DO NOTHING RETURNING id) "
+      "SELECT s.pos FROM {2} s WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.id = s.id) ORDER BY s.pos",
+      target, columns, stage);
+  s.find_conflicts = fmt::format(
+      "SELECT s.pos FROM {0} s WHERE EXISTS (SELECT 1 FROM {1} t WHERE t.id = s.id) ORDER BY s.pos", stage, target);
+  s.insert_all = fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM {2}", target, columns, stage);
+  // xmax is 0 on a freshly inserted row version and our transaction id on an overwritten one.
+  s.upsert = fmt::format(
+      "WITH upserted AS (INSERT INTO {0} ({1}) SELECT {1} FROM {2} ON CONFLICT (id) DO UPDATE SET {3} "
+      "RETURNING (xmax = 0) AS inserted) "
+      "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted",
+      target, columns, stage, UpdateFromExcluded(table));
+  return s;
+}
+
+const TableStatements& StatementsFor(Table table) {
+  static const std::array<TableStatements, 3> kStatements = {
+      BuildStatements(Table::kDepartments), BuildStatements(Table::kJobs), BuildStatements(Table::kHiredEmployees)};
+  return kStatements[static_cast<size_t>(table)];
+}
+
+void AppendText(std::string& out, std::string_view text, Table table, int32_t id) {
+  if (!AppendCopyText(out, text)) {
+    throw Error(ErrorCode::kBadRequest,
+                fmt::format("{} id {}: the text holds a NUL character (U+0000), which PostgreSQL cannot store",
+                            core::TableName(table), id));
+  }
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class PgLoadTransaction final : public LoadTransaction {
+ public:
+  PgLoadTransaction(PgPool& pool, int64_t load_id) : conn_(pool), load_id_(load_id) {
+    conn_->Exec("begin load", "BEGIN");
+  }
+
+  // Destroyed without Commit(): PgLease's destructor rolls the transaction back (or drops the
+  // connection when it cannot), so nothing of the load stays.
+  ~PgLoadTransaction() override = default;
+
+  std::vector<int32_t> ExistingIds(Table table) override {
+    const PgResult result =
+        conn_->Exec("existing ids", fmt::format("SELECT id FROM {} ORDER BY id", core::TableName(table)));
+    std::vector<int32_t> ids(static_cast<size_t>(result.Rows()));
+    for (int i = 0; i < result.Rows(); ++i) ids[static_cast<size_t>(i)] = static_cast<int32_t>(result.Int(i, 0));
+    return ids;
+  }
+
+  WriteResult WriteRows(Table table, std::span<const Row> rows, OnConflict mode, bool all_or_nothing) override {
+    WriteResult result;
+    if (rows.empty()) return result;
+    const TableStatements& sql = StatementsFor(table);
+    FillStage(table, sql, rows);
+    if (mode == OnConflict::kUpdate) {
+      const PgResult counts = conn_->Exec("upsert rows", sql.upsert);
+      result.inserted = static_cast<uint64_t>(counts.Int(0, 0));
+      result.updated = static_cast<uint64_t>(counts.Int(0, 1));
+      return result;
+    }
+    if (all_or_nothing && mode == OnConflict::kReject) {
+      // Conflicts first: one of them means nothing of the batch is written.
+      result.conflicts = Positions(conn_->Exec("find conflicts", sql.find_conflicts));
+      if (result.conflicts.empty()) result.inserted = conn_->Exec("insert rows", sql.insert_all).AffectedRows();
+      return result;
+    }
+    result.conflicts = Positions(conn_->Exec("insert rows", sql.insert_new));
+    result.inserted = rows.size() - result.conflicts.size();
+    return result;
+  }
+
+  void WriteRejects(std::span<const RejectRecord> rejects) override {
+    if (rejects.empty()) return;
+    CopyIn copy(*conn_, "write rejects", "COPY rejects (load_id, seq, locator, position, raw, errors) FROM STDIN");
+    int64_t seq = reject_seq_;
+    for (const auto& reject : rejects) {
+      std::string& out = copy.buffer();
+      AppendCopyInt(out, load_id_);
+      AppendCopyInt(out, ++seq);
+      (void)AppendCopyText(out, reject.locator == RejectLocator::kLine ? "line" : "index");
+      AppendCopyInt(out, reject.position);
+      AppendCopyBytea(out, reject.raw);
+      if (!AppendCopyText(out, reject.errors_json)) {
+        throw Error(ErrorCode::kInternal, "a reject's error list holds a NUL character, which PostgreSQL cannot store");
+      }
+      copy.EndRow();
+    }
+    copy.Finish();
+    reject_seq_ = seq;  // only once stored: a failed COPY fails the whole load anyway
+  }
+
+  void Commit(const LoadRecord& final_state) override {
+    const auto& c = final_state.counts;
+    PgParams params;
+    // finished_at from this clock, like started_at (the caller's): now() would be the time the
+    // transaction began, not when the load finished.
+    params.Add(LoadStatusName(final_state.status))
+        .Add(core::FormatRfc3339(NowMicros()))
+        .Add(static_cast<int64_t>(c.received))
+        .Add(static_cast<int64_t>(c.inserted))
+        .Add(static_cast<int64_t>(c.updated))
+        .Add(static_cast<int64_t>(c.rejected))
+        .Add(static_cast<int64_t>(c.skipped))
+        .Add(final_state.error)
+        .Add(load_id_);
+    conn_->Exec("finish load",
+                "UPDATE loads SET status = $1, finished_at = $2::timestamptz, rows_received = $3, rows_inserted = $4, "
+                "rows_updated = $5, rows_rejected = $6, rows_skipped = $7, error = $8 WHERE id = $9",
+                params);
+    conn_->Exec("commit load", "COMMIT");
+  }
+
+ private:
+  // TRUNCATE + COPY of `rows` into the table's staging table (created on first use).
+  void FillStage(Table table, const TableStatements& sql, std::span<const Row> rows) {
+    auto& created = stage_created_[static_cast<size_t>(table)];
+    if (!created) {
+      conn_->Exec("create staging table", sql.create_stage);
+      created = true;
+    } else {
+      conn_->Exec("empty staging table", sql.truncate_stage);
+    }
+    const bool is_hire = table == Table::kHiredEmployees;
+    CopyIn copy(*conn_, "copy rows", sql.copy_stage);
+    for (uint32_t pos = 0; pos < rows.size(); ++pos) {
+      const Row& row = rows[pos];
+      std::string& out = copy.buffer();
+      AppendCopyInt(out, pos);
+      AppendCopyInt(out, row.id);
+      AppendText(out, row.text, table, row.id);
+      if (is_hire) {
+        // RFC 3339 with Z is exact for every microsecond of years 1..9999, whatever TimeZone says.
+        (void)AppendCopyText(out, core::FormatRfc3339(row.datetime_us));
+        AppendCopyInt(out, row.department_id);
+        AppendCopyInt(out, row.job_id);
+      }
+      copy.EndRow();
+    }
+    copy.Finish();
+  }
+
+  static std::vector<uint32_t> Positions(const PgResult& result) {
+    std::vector<uint32_t> positions(static_cast<size_t>(result.Rows()));
+    for (int i = 0; i < result.Rows(); ++i) positions[static_cast<size_t>(i)] = static_cast<uint32_t>(result.Int(i, 0));
+    return positions;
+  }
+
+  PgLease conn_;
+  int64_t load_id_;
+  int64_t reject_seq_ = 0;
+  std::array<bool, 3> stage_created_{};
+};
+
+}  // namespace
+
+std::unique_ptr<LoadTransaction> BeginPgLoad(PgPool& pool, int64_t load_id) {
+  return std::make_unique<PgLoadTransaction>(pool, load_id);
+}
+
+}  // namespace migration::db::postgres

@@ -1,0 +1,33 @@
+#include "db/records.hpp"
+
+namespace migration::db {
+
+std::string_view OnConflictName(OnConflict mode) {
+  switch (mode) {
+    case OnConflict::kReject: return "reject";
+    case OnConflict::kUpdate: return "update";
+    case OnConflict::kSkip: return "skip";
+  }
+  return "reject";
+}
+
+std::string_view LoadStatusName(LoadStatus status) {
+  switch (status) {
+    case LoadStatus::kRunning: return "running";
+    case LoadStatus::kSucceeded: return "succeeded";
+    case LoadStatus::kPartial: return "partial";
+    case LoadStatus::kRejected: return "rejected";
+    case LoadStatus::kFailed: return "failed";
+  }
+  return "failed";
+}
+
+std::optional<LoadStatus> LoadStatusFromName(std::string_view name) {
+  for (auto status : {LoadStatus::kRunning, LoadStatus::kSucceeded, LoadStatus::kPartial, LoadStatus::kRejected,
+                      LoadStatus::kFailed}) {
+    if (LoadStatusName(status) == name) return status;
+  }
+  return std::nullopt;
+}
+
+}  // namespace migration::db

@@ -1,0 +1,75 @@
+#pragma once
+// Plain records exchanged with the database layer. No SQL here, no HTTP: the shapes of the
+// `loads` and `rejects` tables as the rest of the program sees them.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/row.hpp"
+#include "core/table.hpp"
+
+namespace migration::db {
+
+enum class OnConflict { kReject, kUpdate, kSkip };
+
+std::string_view OnConflictName(OnConflict mode);  // "reject", "update", "skip"
+
+enum class LoadStatus {
+  kRunning,    // rows are being read; nothing of the load is visible yet
+  kSucceeded,  // every received row inserted, updated or skipped
+  kPartial,    // committed with some rows rejected
+  kRejected,   // committed, but nothing valid (or an atomic batch with an invalid row): only rejects
+  kFailed,     // nothing committed: client gone, database error, server stopped
+};
+
+std::string_view LoadStatusName(LoadStatus status);
+std::optional<LoadStatus> LoadStatusFromName(std::string_view name);
+
+struct LoadCounts {
+  uint64_t received = 0;
+  uint64_t inserted = 0;
+  uint64_t updated = 0;
+  uint64_t rejected = 0;
+  uint64_t skipped = 0;
+};
+
+struct LoadRecord {
+  int64_t id = 0;
+  core::Table table = core::Table::kDepartments;
+  std::string source;  // "upload", "batch", "cli:<file name>"
+  std::string on_conflict;
+  LoadStatus status = LoadStatus::kRunning;
+  int64_t started_us = 0;
+  std::optional<int64_t> finished_us;
+  LoadCounts counts;
+  std::string error;  // why a failed load failed; empty otherwise
+  std::string host;   // the server that ran it (to mark its interrupted loads on restart)
+};
+
+// How a rejected row is located in its input: a CSV line or a JSON batch index.
+enum class RejectLocator { kLine, kIndex };
+
+struct RejectRecord {
+  RejectLocator locator = RejectLocator::kLine;
+  int64_t position = 0;     // CSV: 1-based physical line; JSON: 0-based index in the batch
+  std::string raw;          // the record as received (CSV text or JSON object text)
+  std::string errors_json;  // JSON array of {field, code, message}
+};
+
+struct StoredReject {
+  int64_t seq = 0;  // order of the reject within its load (keyset cursor)
+  RejectRecord reject;
+};
+
+// Result of writing a batch of valid rows into a table.
+struct WriteResult {
+  uint64_t inserted = 0;
+  uint64_t updated = 0;
+  // Indexes (into the written span) of rows whose id already existed in the table. With
+  // on_conflict reject or skip they were not written; with update they never appear here.
+  std::vector<uint32_t> conflicts;
+};
+
+}  // namespace migration::db

@@ -1,0 +1,56 @@
+#pragma once
+// Thin RAII wrappers over the SQLite C API: one connection, prepared statements, and the one
+// place where SQLite result codes become core::Error codes.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace migration::db::sqlite {
+
+// Throws core::Error classified from `rc` (busy/locked/io → unavailable; constraint → conflict).
+[[noreturn]] void ThrowSqliteError(sqlite3* db, int rc, std::string_view what);
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, std::string_view text);
+  Statement& BindBlob(int index, std::string_view bytes);
+  Statement& BindNull(int index);
+
+  bool Step();   // true: a row is ready; false: done
+  void Run();    // Step() to completion, then Reset()
+  void Reset();  // ready for new bindings
+
+  int64_t Int(int column) const;
+  std::string Text(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Connection {
+ public:
+  explicit Connection(const std::string& path);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void Exec(std::string_view sql);
+  int Changes() const { return sqlite3_changes(db_); }
+  sqlite3* handle() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace migration::db::sqlite

@@ -1,0 +1,343 @@
+#include "db/sqlite/sqlite_database.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "db/connection_pool.hpp"
+#include "db/migrations.hpp"
+#include "db/sqlite/sqlite_connection.hpp"
+#include "db/table_sql.hpp"
+
+namespace migration::db::sqlite {
+namespace {
+
+using core::Row;
+using core::Table;
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Placeholders(Table table) {
+  std::string out;
+  for (size_t i = 0; i < core::SchemaOf(table).columns.size(); ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+void BindRow(Statement& stmt, Table table, const Row& row) {
+  stmt.Bind(1, row.id).Bind(2, row.text);
+  if (table == Table::kHiredEmployees) {
+    stmt.Bind(3, core::FormatRfc3339(row.datetime_us)).Bind(4, row.department_id).Bind(5, row.job_id);
+  }
+}
+
+Row ReadRow(const Statement& stmt, Table table) {
+  Row row;
+  row.id = static_cast<int32_t>(stmt.Int(0));
+  row.text = stmt.Text(1);
+  if (table == Table::kHiredEmployees) {
+    row.datetime_us = core::ParseRfc3339(stmt.Text(2)).value_or(0);
+    row.department_id = static_cast<int32_t>(stmt.Int(3));
+    row.job_id = static_cast<int32_t>(stmt.Int(4));
+  }
+  return row;
+}
+
+LoadRecord ReadLoad(const Statement& stmt) {
+  LoadRecord load;
+  load.id = stmt.Int(0);
+  load.table = core::TableFromName(stmt.Text(1)).value_or(Table::kDepartments);
+  load.source = stmt.Text(2);
+  load.on_conflict = stmt.Text(3);
+  load.status = LoadStatusFromName(stmt.Text(4)).value_or(LoadStatus::kFailed);
+  load.started_us = stmt.Int(5);
+  if (!stmt.IsNull(6)) load.finished_us = stmt.Int(6);
+  load.counts = {static_cast<uint64_t>(stmt.Int(7)), static_cast<uint64_t>(stmt.Int(8)),
+                 static_cast<uint64_t>(stmt.Int(9)), static_cast<uint64_t>(stmt.Int(10)),
+                 static_cast<uint64_t>(stmt.Int(11))};
+  load.error = stmt.Text(12);
+  load.host = stmt.Text(13);
+  return load;
+}
+
+constexpr std::string_view kLoadColumns =
+    "id, table_name, source, on_conflict, status, started_at, finished_at, rows_received, rows_inserted, "
+    "rows_updated, rows_rejected, rows_skipped, error, host";
+
+using Pool = ConnectionPool<Connection>;
+
+class SqliteLoadTransaction final : public LoadTransaction {
+ public:
+  SqliteLoadTransaction(Pool::Lease lease, int64_t load_id) : lease_(std::move(lease)), load_id_(load_id) {
+    // IMMEDIATE takes the write lock now, so the load never fails half-way on a lock upgrade.
+    lease_->Exec("BEGIN IMMEDIATE");
+  }
+
+  ~SqliteLoadTransaction() override {
+    if (!committed_) {
+      try {
+        lease_->Exec("ROLLBACK");
+      } catch (...) {
+        lease_.MarkBroken();
+      }
+    }
+  }
+
+  std::vector<int32_t> ExistingIds(Table table) override {
+    Statement stmt(lease_->handle(), fmt::format("SELECT id FROM {}", core::TableName(table)));
+    std::vector<int32_t> ids;
+    while (stmt.Step()) ids.push_back(static_cast<int32_t>(stmt.Int(0)));
+    return ids;
+  }
+
+  WriteResult WriteRows(Table table, std::span<const Row> rows, OnConflict mode, bool all_or_nothing) override {
+    auto& statements = StatementsFor(table);
+    WriteResult result;
+    if (all_or_nothing) lease_->Exec("SAVEPOINT batch");
+    for (uint32_t i = 0; i < rows.size(); ++i) {
+      BindRow(*statements.insert, table, rows[i]);
+      statements.insert->Run();
+      if (lease_->Changes() == 1) {
+        ++result.inserted;
+        continue;
+      }
+      if (mode == OnConflict::kUpdate) {
+        BindRow(*statements.update, table, rows[i]);
+        statements.update->Run();
+        ++result.updated;
+      } else {
+        result.conflicts.push_back(i);
+      }
+    }
+    if (all_or_nothing) {
+      if (mode == OnConflict::kReject && !result.conflicts.empty()) {
+        lease_->Exec("ROLLBACK TO batch");
+        result.inserted = 0;
+      }
+      lease_->Exec("RELEASE batch");
+    }
+    return result;
+  }
+
+  void WriteRejects(std::span<const RejectRecord> rejects) override {
+    if (!insert_reject_) {
+      insert_reject_ = std::make_unique<Statement>(
+          lease_->handle(), "INSERT INTO rejects (load_id, seq, locator, position, raw, errors) VALUES (?, ?, ?, ?, ?, ?)");
+    }
+    for (const auto& reject : rejects) {
+      insert_reject_->Bind(1, load_id_)
+          .Bind(2, ++reject_seq_)
+          .Bind(3, reject.locator == RejectLocator::kLine ? "line" : "index")
+          .Bind(4, reject.position)
+          .BindBlob(5, reject.raw)
+          .Bind(6, reject.errors_json);
+      insert_reject_->Run();
+    }
+  }
+
+  void Commit(const LoadRecord& final_state) override {
+    Statement stmt(lease_->handle(),
+                   "UPDATE loads SET status = ?, finished_at = ?, rows_received = ?, rows_inserted = ?, rows_updated = ?, "
+                   "rows_rejected = ?, rows_skipped = ?, error = ? WHERE id = ?");
+    const auto& c = final_state.counts;
+    stmt.Bind(1, LoadStatusName(final_state.status))
+        .Bind(2, NowMicros())
+        .Bind(3, static_cast<int64_t>(c.received))
+        .Bind(4, static_cast<int64_t>(c.inserted))
+        .Bind(5, static_cast<int64_t>(c.updated))
+        .Bind(6, static_cast<int64_t>(c.rejected))
+        .Bind(7, static_cast<int64_t>(c.skipped))
+        .Bind(8, final_state.error)
+        .Bind(9, load_id_);
+    stmt.Run();
+    statements_ = {};
+    insert_reject_.reset();
+    lease_->Exec("COMMIT");
+    committed_ = true;
+  }
+
+ private:
+  struct TableStatements {
+    std::unique_ptr<Statement> insert;  // INSERT … ON CONFLICT DO NOTHING: Changes() tells new from existing
+    std::unique_ptr<Statement> update;
+  };
+
+  TableStatements& StatementsFor(Table table) {
+    auto& s = statements_[static_cast<size_t>(table)];
+    if (!s.insert) {
+      const auto name = core::TableName(table);
+      s.insert = std::make_unique<Statement>(
+          lease_->handle(), fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING", name,
+                                        ColumnList(table), Placeholders(table)));
+      s.update = std::make_unique<Statement>(
+          lease_->handle(), fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}", name,
+                                        ColumnList(table), Placeholders(table), UpdateFromExcluded(table)));
+    }
+    return s;
+  }
+
+  Pool::Lease lease_;
+  int64_t load_id_;
+  int64_t reject_seq_ = 0;
+  bool committed_ = false;
+  std::array<TableStatements, 3> statements_;
+  std::unique_ptr<Statement> insert_reject_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::string path, const DatabaseOptions& options)
+      : path_(std::move(path)),
+        pool_([this] { return std::make_unique<Connection>(path_); }, options.pool_size,
+              std::chrono::milliseconds(options.acquire_timeout_ms)) {}
+
+  std::string_view BackendName() const override { return "sqlite"; }
+
+  int Migrate() override {
+    auto conn = pool_.Acquire();
+    conn->Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at INTEGER NOT NULL)");
+    conn->Exec("BEGIN IMMEDIATE");
+    try {
+      int current = 0;
+      {
+        Statement stmt(conn->handle(), "SELECT coalesce(max(version), 0) FROM schema_migrations");
+        if (stmt.Step()) current = static_cast<int>(stmt.Int(0));
+      }
+      int applied = 0;
+      for (const auto& migration : MigrationsFor("sqlite")) {
+        if (migration.version <= current) continue;
+        conn->Exec(migration.sql);
+        Statement record(conn->handle(), "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+        record.Bind(1, migration.version).Bind(2, migration.name).Bind(3, NowMicros());
+        record.Run();
+        ++applied;
+      }
+      conn->Exec("COMMIT");
+      return applied;
+    } catch (...) {
+      conn->Exec("ROLLBACK");
+      throw;
+    }
+  }
+
+  bool Ready() override {
+    try {
+      auto conn = pool_.Acquire();
+      Statement stmt(conn->handle(), "SELECT coalesce(max(version), 0) FROM schema_migrations");
+      return stmt.Step() && stmt.Int(0) == LatestVersion("sqlite");
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  int64_t CreateLoad(const LoadRecord& load) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(),
+                   "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host) VALUES (?, ?, ?, ?, ?, ?)");
+    stmt.Bind(1, core::TableName(load.table))
+        .Bind(2, load.source)
+        .Bind(3, load.on_conflict)
+        .Bind(4, LoadStatusName(LoadStatus::kRunning))
+        .Bind(5, load.started_us)
+        .Bind(6, load.host);
+    stmt.Run();
+    return sqlite3_last_insert_rowid(conn->handle());
+  }
+
+  void FailLoad(int64_t load_id, const LoadCounts& counts, const std::string& error) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(),
+                   "UPDATE loads SET status = 'failed', finished_at = ?, rows_received = ?, error = ?, rows_inserted = 0, "
+                   "rows_updated = 0, rows_rejected = 0, rows_skipped = 0 WHERE id = ?");
+    stmt.Bind(1, NowMicros()).Bind(2, static_cast<int64_t>(counts.received)).Bind(3, error).Bind(4, load_id);
+    stmt.Run();
+  }
+
+  int FailInterruptedLoads(const std::string& host) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(),
+                   "UPDATE loads SET status = 'failed', finished_at = ?, error = 'interrupted: the server stopped before "
+                   "the load finished; nothing of it was committed' WHERE status = 'running' AND host = ?");
+    stmt.Bind(1, NowMicros()).Bind(2, host);
+    stmt.Run();
+    return conn->Changes();
+  }
+
+  std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id) override {
+    return std::make_unique<SqliteLoadTransaction>(pool_.Acquire(), load_id);
+  }
+
+  std::vector<Row> ListRows(Table table, Page page) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(), fmt::format("SELECT {} FROM {} WHERE id > ? ORDER BY id LIMIT ?", ColumnList(table),
+                                               core::TableName(table)));
+    stmt.Bind(1, page.after).Bind(2, page.limit);
+    std::vector<Row> rows;
+    while (stmt.Step()) rows.push_back(ReadRow(stmt, table));
+    return rows;
+  }
+
+  std::optional<Row> GetRow(Table table, int32_t id) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(),
+                   fmt::format("SELECT {} FROM {} WHERE id = ?", ColumnList(table), core::TableName(table)));
+    stmt.Bind(1, id);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadRow(stmt, table);
+  }
+
+  std::vector<LoadRecord> ListLoads(Page page) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(), fmt::format("SELECT {} FROM loads WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+                                               kLoadColumns));
+    stmt.Bind(1, page.after).Bind(2, page.after).Bind(3, page.limit);
+    std::vector<LoadRecord> loads;
+    while (stmt.Step()) loads.push_back(ReadLoad(stmt));
+    return loads;
+  }
+
+  std::optional<LoadRecord> GetLoad(int64_t load_id) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(), fmt::format("SELECT {} FROM loads WHERE id = ?", kLoadColumns));
+    stmt.Bind(1, load_id);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadLoad(stmt);
+  }
+
+  std::vector<StoredReject> ListRejects(int64_t load_id, Page page) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(),
+                   "SELECT seq, locator, position, raw, errors FROM rejects WHERE load_id = ? AND seq > ? ORDER BY seq "
+                   "LIMIT ?");
+    stmt.Bind(1, load_id).Bind(2, page.after).Bind(3, page.limit);
+    std::vector<StoredReject> out;
+    while (stmt.Step()) {
+      StoredReject r;
+      r.seq = stmt.Int(0);
+      r.reject.locator = stmt.Text(1) == "line" ? RejectLocator::kLine : RejectLocator::kIndex;
+      r.reject.position = stmt.Int(2);
+      r.reject.raw = stmt.Text(3);
+      r.reject.errors_json = stmt.Text(4);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+ private:
+  std::string path_;
+  Pool pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> OpenSqliteDatabase(const std::string& path, const DatabaseOptions& options) {
+  return std::make_unique<SqliteDatabase>(path, options);
+}
+
+}  // namespace migration::db::sqlite

@@ -1,0 +1,61 @@
+#include "http/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace migration::http {
+
+using core::ErrorCode;
+
+int HttpStatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kBadRequest: return 400;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kUnsupportedMediaType: return 415;
+    case ErrorCode::kUnprocessable: return 422;
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+Response Problem(ErrorCode code, const std::string& detail, const std::string& instance) {
+  return Problem(code, detail, instance, nlohmann::json::object());
+}
+
+Response Problem(ErrorCode code, const std::string& detail, const std::string& instance, const nlohmann::json& extra) {
+  const int status = HttpStatusFor(code);
+  nlohmann::json body = {
+      {"type", "urn:migration-api:problem:" + std::string(core::ErrorCodeName(code))},
+      {"title", std::string(ReasonPhrase(status))},
+      {"status", status},
+      {"detail", detail},
+      {"instance", instance},
+  };
+  for (const auto& [key, value] : extra.items()) body[key] = value;
+  Response response{status, "application/problem+json",
+                    body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+  if (code == ErrorCode::kUnavailable) response.headers.emplace_back("Retry-After", "5");
+  return response;
+}
+
+}  // namespace migration::http

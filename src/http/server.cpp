@@ -1,0 +1,466 @@
+// The only translation unit that includes Boost.Beast and Asio: listener, session and the
+// hop from I/O threads to worker threads. Everything protocol-independent lives elsewhere.
+//
+// Shape (after Beast's async/advanced examples at boost-1.74.0, as coroutines):
+//   Listen()  accepts forever, one Session() coroutine per connection, each on its own strand;
+//   Session() reads a request head, routes it, streams or buffers the body, writes the response;
+//   OnWorkers() runs blocking handler code on the worker pool and resumes on the session's strand.
+
+#include <utility>  // before Asio: awaitable.hpp needs std::exchange (PITFALLS.md)
+
+#include "http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "core/error.hpp"
+#include "http/problem.hpp"
+#include "observability/log.hpp"
+
+namespace migration::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using observability::LogError;
+using observability::LogInfo;
+
+constexpr size_t kBodyChunkBytes = 256 * 1024;
+constexpr size_t kReadBufferReserve = 64 * 1024;  // PITFALLS: flat_buffer reads 512 B at a time otherwise
+
+// Runs `f` on the worker pool; the awaiting coroutine resumes on its own executor with the
+// result, or with the exception `f` threw. This is how handlers may block without stalling I/O.
+template <typename F>
+net::awaitable<std::invoke_result_t<F>> OnWorkers(net::thread_pool& pool, F f) {
+  using Result = std::invoke_result_t<F>;
+  auto initiation = [&pool, f = std::move(f)](auto handler) mutable {
+    net::post(pool, [f = std::move(f), handler = std::move(handler)]() mutable {
+      std::exception_ptr error;
+      Result result{};
+      try {
+        result = f();
+      } catch (...) {
+        error = std::current_exception();
+      }
+      auto executor = net::get_associated_executor(handler);
+      net::post(executor, [handler = std::move(handler), error, result = std::move(result)]() mutable {
+        handler(error, std::move(result));
+      });
+    });
+  };
+  co_return co_await net::async_initiate<const net::use_awaitable_t<>&, void(std::exception_ptr, Result)>(
+      std::move(initiation), net::use_awaitable);
+}
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}{:016x}", rng(), rng());
+}
+
+// A client's X-Request-Id is kept when it is short and plain, so traces join up across services.
+bool AcceptableRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+Response ToProblem(const std::exception_ptr& error, const Request& request) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const core::Error& e) {
+    return Problem(e.code(), e.detail(), request.path);
+  } catch (const std::exception& e) {
+    LogError("unhandled_error", {{"request_id", request.request_id}, {"error", e.what()}});
+    return Problem(core::ErrorCode::kInternal, "an unexpected error occurred; the request id is in X-Request-Id",
+                   request.path);
+  }
+}
+
+// Runs a handler, turning any exception into a problem+json response.
+template <typename F>
+Response Guarded(const Request& request, F&& f) {
+  try {
+    return f();
+  } catch (...) {
+    return ToProblem(std::current_exception(), request);
+  }
+}
+
+struct InFlight {
+  explicit InFlight(ServerState& s) : state(s) { ++state.in_flight; }
+  ~InFlight() { --state.in_flight; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  ServerState& state;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  const Router& router;
+  ServerState& state;
+  net::io_context ioc;
+  net::thread_pool workers;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  net::steady_timer drain_timer;
+  std::chrono::steady_clock::time_point drain_deadline;
+
+  Impl(ServerOptions o, const Router& r, ServerState& s)
+      : options(std::move(o)),
+        router(r),
+        state(s),
+        ioc(options.io_threads),
+        workers(static_cast<size_t>(options.worker_threads)),
+        acceptor(net::make_strand(ioc)),
+        signals(ioc, SIGINT, SIGTERM),
+        drain_timer(ioc) {}
+
+  void Bind() {
+    const tcp::endpoint endpoint(net::ip::make_address(options.address), options.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(net::socket_base::max_listen_connections);
+    state.bound_port = acceptor.local_endpoint().port();
+  }
+
+  net::awaitable<void> Listen() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor.async_accept(net::make_strand(ioc), net::redirect_error(net::use_awaitable, ec));
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;  // stopping
+      if (ec) {
+        // Out of file descriptors or similar: log, pause briefly and keep serving the others.
+        LogError("accept_failed", {{"error", ec.message()}});
+        net::steady_timer pause(ioc, std::chrono::milliseconds(50));
+        co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+        continue;
+      }
+      net::co_spawn(socket.get_executor(), Session(std::move(socket)), net::detached);
+    }
+  }
+
+  // Stop accepting, let in-flight requests finish (up to the grace period), then stop the loop.
+  void BeginDrain() {
+    if (state.draining.exchange(true)) return;
+    LogInfo("server_draining", {{"in_flight", state.in_flight.load()}, {"grace_seconds", options.shutdown_grace.count()}});
+    net::post(acceptor.get_executor(), [this] {
+      beast::error_code ec;
+      acceptor.close(ec);
+    });
+    drain_deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
+    CheckDrained();
+  }
+
+  void CheckDrained() {
+    if (state.in_flight.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+      if (state.in_flight.load() != 0) LogError("server_drain_deadline", {{"in_flight", state.in_flight.load()}});
+      ioc.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(25));
+    drain_timer.async_wait([this](beast::error_code) { CheckDrained(); });
+  }
+
+  net::awaitable<void> Session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    buffer.reserve(kReadBufferReserve);
+    std::string remote;
+    {
+      beast::error_code ec;
+      const auto endpoint = stream.socket().remote_endpoint(ec);
+      if (!ec) remote = endpoint.address().to_string();
+    }
+    bool first = true;
+    for (;;) {
+      bhttp::request_parser<bhttp::buffer_body> parser;
+      parser.header_limit(options.max_header_bytes);
+      // Limits are per route and checked by us; Beast's own limit must not interfere
+      // (body_limit(none) is broken in 1.74: use the maximum instead, PITFALLS.md).
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+      stream.expires_after(first ? options.header_timeout : options.keep_alive_timeout);
+      first = false;
+      beast::error_code ec;
+      co_await bhttp::async_read_header(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+      if (ec) {
+        if (ec == bhttp::error::header_limit) {
+          co_await WriteBare(stream, 431, "request header fields too large");
+        } else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+                   ec != net::error::operation_aborted && ec != net::error::connection_reset && ec != net::error::eof) {
+          co_await WriteBare(stream, 400, "malformed HTTP request: " + ec.message());
+        }
+        break;
+      }
+      stream.expires_never();
+      InFlight in_flight(state);
+      const auto started = std::chrono::steady_clock::now();
+      Request request = MakeRequest(parser.get(), remote);
+      bool body_complete = false;
+      Response response = co_await Dispatch(stream, buffer, parser, request, body_complete);
+      if (response.status == 0) break;  // the body broke off: nothing to answer, connection gone
+      const bool keep_alive = parser.get().keep_alive() && body_complete && !state.draining.load();
+      const uint64_t bytes_out = response.body.size();
+      const bool ok = co_await Write(stream, request, std::move(response), keep_alive);
+      LogAccess(request, started, bytes_out, ok);
+      if (!ok || !keep_alive) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  Request MakeRequest(const bhttp::request<bhttp::buffer_body>& head, const std::string& remote) {
+    Request request;
+    request.method = std::string(head.method_string());
+    request.target = std::string(head.target());
+    request.remote_address = remote;
+    for (const auto& field : head) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    const auto id = request.Header("x-request-id");
+    request.request_id = id && AcceptableRequestId(*id) ? std::string(*id) : NewRequestId();
+    if (const auto length = request.Header("content-length")) {
+      uint64_t value = 0;
+      if (std::from_chars(length->data(), length->data() + length->size(), value).ec == std::errc()) {
+        request.content_length = value;
+      }
+    }
+    return request;
+  }
+
+  // Routes the request and produces its response. Sets `body_complete` when the whole request body
+  // was read (only then can the connection carry another request). Status 0: no response possible.
+  net::awaitable<Response> Dispatch(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                    bhttp::request_parser<bhttp::buffer_body>& parser, Request& request,
+                                    bool& body_complete) {
+    body_complete = parser.is_done();
+    if (!ParseTarget(request.target, request.path, request.query)) {
+      co_return Problem(core::ErrorCode::kBadRequest, "the request target is not a valid path", request.target);
+    }
+    const auto match = router.Find(request.method, request.path);
+    if (match.route == nullptr) {
+      if (match.path_matched) {
+        co_return Problem(core::ErrorCode::kMethodNotAllowed,
+                          fmt::format("{} is not allowed on {}", request.method, request.path), request.path);
+      }
+      co_return Problem(core::ErrorCode::kNotFound, fmt::format("no route for {} {}", request.method, request.path),
+                        request.path);
+    }
+    const Route& route = *match.route;
+    request.path_params = match.params;
+    if (request.content_length && *request.content_length > route.body_limit) {
+      co_return Problem(core::ErrorCode::kPayloadTooLarge,
+                        fmt::format("the body is {} bytes; this route takes at most {} bytes", *request.content_length,
+                                    route.body_limit),
+                        request.path);
+    }
+    if (!parser.is_done()) {
+      if (const auto expect = request.Header("expect"); expect && beast::iequals(*expect, "100-continue")) {
+        // curl waits a second for this before sending a large body (PITFALLS.md).
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+        beast::error_code ec;
+        co_await bhttp::async_write(stream, cont, net::redirect_error(net::use_awaitable, ec));
+        if (ec) co_return Response{0, {}, {}, {}};
+      }
+    }
+    if (route.buffered) {
+      co_return co_await DispatchBuffered(stream, buffer, parser, request, route, body_complete);
+    }
+    co_return co_await DispatchStreaming(stream, buffer, parser, request, route, body_complete);
+  }
+
+  // Reads the next piece of the body into `chunk`; returns its size, or nullopt when the client
+  // went away or stalled past the idle timeout.
+  net::awaitable<std::optional<size_t>> ReadChunk(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                  bhttp::request_parser<bhttp::buffer_body>& parser,
+                                                  std::vector<char>& chunk, std::string& why) {
+    auto& body = parser.get().body();
+    body.data = chunk.data();
+    body.size = chunk.size();
+    // expires_after is a deadline, not an idle timeout: re-arm it for every chunk (PITFALLS.md).
+    stream.expires_after(options.body_idle_timeout);
+    beast::error_code ec;
+    co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+    stream.expires_never();
+    if (ec == bhttp::error::need_buffer) ec = {};  // chunk full: not an error
+    if (ec) {
+      why = ec == beast::error::timeout ? "the client sent no body data for too long" : "the client closed the connection";
+      co_return std::nullopt;
+    }
+    co_return chunk.size() - body.size;
+  }
+
+  net::awaitable<Response> DispatchBuffered(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                            bhttp::request_parser<bhttp::buffer_body>& parser, Request& request,
+                                            const Route& route, bool& body_complete) {
+    std::vector<char> chunk(64 * 1024);
+    while (!parser.is_done()) {
+      std::string why;
+      const auto n = co_await ReadChunk(stream, buffer, parser, chunk, why);
+      if (!n) co_return Response{0, {}, {}, {}};
+      if (request.body.size() + *n > route.body_limit) {
+        co_return Problem(core::ErrorCode::kPayloadTooLarge,
+                          fmt::format("the body is over this route's limit of {} bytes", route.body_limit),
+                          request.path);
+      }
+      request.body.append(chunk.data(), *n);
+    }
+    body_complete = true;
+    co_return co_await OnWorkers(workers, [&] { return Guarded(request, [&] { return route.buffered(request); }); });
+  }
+
+  net::awaitable<Response> DispatchStreaming(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                             bhttp::request_parser<bhttp::buffer_body>& parser, Request& request,
+                                             const Route& route, bool& body_complete) {
+    std::shared_ptr<BodyConsumer> consumer;
+    Response early = co_await OnWorkers(workers, [&] {
+      return Guarded(request, [&] {
+        consumer = route.streaming(request);
+        return Response{};
+      });
+    });
+    if (!consumer) co_return early;
+
+    std::vector<char> chunk(kBodyChunkBytes);
+    uint64_t received = 0;
+    while (!parser.is_done()) {
+      std::string why;
+      const auto n = co_await ReadChunk(stream, buffer, parser, chunk, why);
+      if (!n) {
+        co_await OnWorkers(workers, [&] {
+          consumer->Abort(why);
+          return true;
+        });
+        co_return Response{0, {}, {}, {}};
+      }
+      received += *n;
+      if (received > route.body_limit) {
+        co_await OnWorkers(workers, [&] {
+          consumer->Abort("body over the route's limit");
+          return true;
+        });
+        co_return Problem(core::ErrorCode::kPayloadTooLarge,
+                          fmt::format("the body is over this route's limit of {} bytes", route.body_limit),
+                          request.path);
+      }
+      if (*n == 0) continue;
+      std::exception_ptr failed;
+      co_await OnWorkers(workers, [&] {
+        try {
+          consumer->Consume(std::string_view(chunk.data(), *n));
+        } catch (...) {
+          failed = std::current_exception();
+          try {
+            consumer->Abort("the body could not be processed");
+          } catch (...) {
+          }
+        }
+        return true;
+      });
+      if (failed) co_return ToProblem(failed, request);
+    }
+    body_complete = true;
+    co_return co_await OnWorkers(workers, [&] { return Guarded(request, [&] { return consumer->Finish(); }); });
+  }
+
+  net::awaitable<bool> Write(beast::tcp_stream& stream, const Request& request, Response response, bool keep_alive) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), 11};
+    res.set(bhttp::field::server, "migration-api");
+    res.set(bhttp::field::content_type, response.content_type);
+    res.set("X-Request-Id", request.request_id);
+    for (const auto& [name, value] : response.headers) res.set(name, value);
+    res.keep_alive(keep_alive);
+    if (request.method != "HEAD") res.body() = std::move(response.body);
+    res.prepare_payload();
+    if (request.method == "HEAD") res.content_length(response.body.size());
+    stream.expires_after(options.body_idle_timeout);
+    beast::error_code ec;
+    co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+    stream.expires_never();
+    co_return !ec;
+  }
+
+  // Answers without routing (malformed head, header too large) and closes.
+  net::awaitable<void> WriteBare(beast::tcp_stream& stream, int status, const std::string& detail) {
+    Request request;
+    request.request_id = NewRequestId();
+    const core::ErrorCode code = status == 431 ? core::ErrorCode::kBadRequest : core::ErrorCode::kBadRequest;
+    Response response = Problem(code, detail, "");
+    response.status = status;
+    co_await Write(stream, request, std::move(response), false);
+  }
+
+  void LogAccess(const Request& request, std::chrono::steady_clock::time_point started, uint64_t bytes_out, bool ok) {
+    const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    LogInfo("request", {{"request_id", request.request_id},
+                        {"method", request.method},
+                        {"path", request.path},
+                        {"bytes_in", request.content_length.value_or(request.body.size())},
+                        {"bytes_out", bytes_out},
+                        {"duration_ms", std::round(elapsed * 1000) / 1000},
+                        {"remote", request.remote_address},
+                        {"completed", ok}});
+  }
+};
+
+Server::Server(ServerOptions options, const Router& router, ServerState& state)
+    : impl_(new Impl(std::move(options), router, state)) {
+  impl_->Bind();
+}
+
+Server::~Server() { delete impl_; }
+
+void Server::RequestStop() {
+  net::post(impl_->ioc, [impl = impl_] { impl->BeginDrain(); });
+}
+
+void Server::Run() {
+  Impl& impl = *impl_;
+  impl.signals.async_wait([&impl](beast::error_code ec, int signal) {
+    if (ec) return;
+    LogInfo("signal_received", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    impl.BeginDrain();
+  });
+  net::co_spawn(impl.acceptor.get_executor(), impl.Listen(), net::detached);
+  LogInfo("server_listening", {{"address", impl.options.address}, {"port", impl.state.bound_port.load()}});
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl.options.io_threads; ++i) threads.emplace_back([&impl] { impl.ioc.run(); });
+  impl.ioc.run();
+  for (auto& t : threads) t.join();
+  // Let handlers still running on workers finish before their coroutine frames are destroyed
+  // (the frames own what the handlers reference). Consumers never finished abort in their
+  // destructors, which runs when the io_context below is destroyed.
+  impl.workers.join();
+  LogInfo("server_stopped");
+}
+
+}  // namespace migration::http

@@ -1,0 +1,42 @@
+#pragma once
+// Feeds CSV bytes into a Load: splits records with the streaming CSV reader, recognises the
+// header line, and turns reader errors into rejects (field, code, line) instead of failures.
+
+#include <string_view>
+#include <vector>
+#include <optional>
+
+#include "ingest/csv/csv_reader.hpp"
+#include "ingest/load.hpp"
+
+namespace migration::ingest {
+
+enum class HeaderMode { kAuto, kPresent, kAbsent };
+
+std::optional<HeaderMode> HeaderModeFromName(std::string_view name);  // "auto", "present", "absent"
+
+// True when `fields` are the table's column names (case-insensitive, surrounding ASCII spaces ignored).
+bool IsHeaderRecord(core::Table table, const std::vector<std::string_view>& fields);
+
+class CsvInput {
+ public:
+  CsvInput(Load& load, core::Table table, HeaderMode header);
+
+  void Consume(std::string_view bytes);
+  void Finish();
+
+  uint64_t bytes_consumed() const { return reader_.bytes_consumed(); }
+
+ private:
+  void OnRecord(const csv::CsvRecord& record);
+
+  Load& load_;
+  core::Table table_;
+  HeaderMode header_;
+  csv::CsvReader reader_;
+  csv::CsvReader::Sink sink_;
+  bool first_record_ = true;
+  std::vector<std::optional<std::string_view>> fields_;
+};
+
+}  // namespace migration::ingest

@@ -1,0 +1,32 @@
+#pragma once
+// A JSON batch body: a JSON array of row objects, or {"rows": [...]}. Parsed with simdjson; on
+// malformed JSON the error names the byte position (found by a second, slower parse that only
+// runs on the error path).
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/table.hpp"
+#include "ingest/load.hpp"
+
+namespace migration::ingest {
+
+class JsonRows {
+ public:
+  // Throws core::Error(kBadRequest) when `body` is not JSON or not one of the two shapes.
+  explicit JsonRows(std::string_view body);
+  ~JsonRows();
+  JsonRows(const JsonRows&) = delete;
+  JsonRows& operator=(const JsonRows&) = delete;
+
+  size_t size() const;
+  // Hands every element to `load` as a record (by column name) or as a reject (wrong shape).
+  void FeedTo(Load& load, core::Table table) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace migration::ingest

@@ -1,0 +1,238 @@
+#include "ingest/load.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "ingest/row_rules.hpp"
+#include "observability/log.hpp"
+
+namespace migration::ingest {
+namespace {
+
+using core::Table;
+
+constexpr int kFirstRejects = 100;
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "unknown";
+  return name;
+}
+
+std::vector<int32_t> SortedIds(std::vector<int32_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+namespace {
+nlohmann::json ErrorsJson(const std::vector<FieldError>& errors) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : errors) out.push_back({{"field", e.field}, {"code", e.code}, {"message", e.message}});
+  return out;
+}
+}  // namespace
+
+std::string ErrorsToJson(const std::vector<FieldError>& errors) {
+  return ErrorsJson(errors).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Load::Load(db::Database& db, LoadOptions options)
+    : db_(db), options_(std::move(options)), started_(std::chrono::steady_clock::now()) {
+  record_.table = options_.table;
+  record_.source = options_.source;
+  record_.on_conflict = std::string(db::OnConflictName(options_.on_conflict));
+  record_.started_us = NowMicros();
+  record_.host = HostName();
+  record_.id = db_.CreateLoad(record_);
+  try {
+    tx_ = db_.BeginLoad(record_.id);
+    if (options_.table == Table::kHiredEmployees) {
+      department_ids_ = SortedIds(tx_->ExistingIds(Table::kDepartments));
+      job_ids_ = SortedIds(tx_->ExistingIds(Table::kJobs));
+    }
+  } catch (const std::exception& e) {
+    Abort(e.what());
+    throw;
+  }
+  rows_.reserve(options_.batch_rows);
+}
+
+Load::~Load() {
+  if (!finished_) Abort("the load was interrupted before it finished");
+}
+
+bool Load::ReferenceExists(Table parent, int32_t id) const {
+  const auto& ids = parent == Table::kDepartments ? department_ids_ : job_ids_;
+  return std::binary_search(ids.begin(), ids.end(), id);
+}
+
+void Load::AddRecord(std::span<const std::optional<std::string_view>> fields, int64_t position, std::string_view raw) {
+  ++record_.counts.received;
+  std::vector<FieldError> errors = ValidateFields(options_.table, fields, scratch_);
+  if (errors.empty() && options_.table == Table::kHiredEmployees) {
+    if (!ReferenceExists(Table::kDepartments, scratch_.department_id)) {
+      errors.push_back({"department_id", "unknown_reference",
+                        fmt::format("department_id {} does not name an existing department; load departments first",
+                                    scratch_.department_id)});
+    }
+    if (!ReferenceExists(Table::kJobs, scratch_.job_id)) {
+      errors.push_back({"job_id", "unknown_reference",
+                        fmt::format("job_id {} does not name an existing job; load jobs first", scratch_.job_id)});
+    }
+  }
+  if (!errors.empty()) {
+    QueueReject(position, raw, std::move(errors));
+    return;
+  }
+  if (!seen_ids_.Insert(scratch_.id)) {
+    switch (options_.on_conflict) {
+      case db::OnConflict::kReject:
+        QueueReject(position, raw,
+                    {{"id", "duplicate", fmt::format("id {} appears earlier in this same input", scratch_.id)}});
+        return;
+      case db::OnConflict::kSkip:
+        ++record_.counts.skipped;
+        return;
+      case db::OnConflict::kUpdate: {
+        // The later row wins. If the earlier one is still queued, replace it in place (ids must be
+        // unique within one bulk write); otherwise it is written already and this one updates it.
+        if (const auto it = queued_index_.find(scratch_.id); it != queued_index_.end()) {
+          const size_t index = it->second;
+          rows_[index] = scratch_;
+          row_positions_[index] = position;
+          row_raws_[index] = std::string(raw);
+          ++record_.counts.updated;
+          return;
+        }
+        break;
+      }
+    }
+  }
+  if (options_.on_conflict == db::OnConflict::kUpdate) queued_index_[scratch_.id] = rows_.size();
+  rows_.push_back(scratch_);
+  row_positions_.push_back(position);
+  row_raws_.emplace_back(raw);
+  if (!options_.atomic && rows_.size() >= options_.batch_rows) Flush();
+}
+
+void Load::AddReject(int64_t position, std::string_view raw, std::vector<FieldError> errors) {
+  ++record_.counts.received;
+  QueueReject(position, raw, std::move(errors));
+}
+
+void Load::QueueReject(int64_t position, std::string_view raw, std::vector<FieldError> errors) {
+  ++record_.counts.rejected;
+  if (options_.atomic) rows_withheld_ = true;
+  nlohmann::json errors_json = ErrorsJson(errors);
+  std::string stored = errors_json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  observability::LogWarn("row_rejected", {{"load_id", record_.id},
+                                          {"table", core::TableName(options_.table)},
+                                          {options_.locator == db::RejectLocator::kLine ? "line" : "index", position},
+                                          {"errors", std::move(errors_json)}});
+  rejects_.push_back({options_.locator, position, std::string(raw), std::move(stored)});
+  if (!options_.atomic && rejects_.size() >= options_.batch_rows) Flush();
+}
+
+void Load::Flush() {
+  if (!rows_.empty() && !rows_withheld_) {
+    const db::WriteResult result = tx_->WriteRows(options_.table, rows_, options_.on_conflict, options_.atomic);
+    record_.counts.inserted += result.inserted;
+    record_.counts.updated += result.updated;
+    for (const uint32_t index : result.conflicts) {
+      if (options_.on_conflict == db::OnConflict::kSkip) {
+        ++record_.counts.skipped;
+        continue;
+      }
+      QueueReject(row_positions_[index], row_raws_[index],
+                  {{"id", "duplicate",
+                    fmt::format("id {} already exists in {}; use on_conflict=update to overwrite or "
+                                "on_conflict=skip to ignore",
+                                rows_[index].id, core::TableName(options_.table))}});
+    }
+    if (options_.atomic && !result.conflicts.empty()) rows_withheld_ = true;
+  }
+  rows_.clear();
+  queued_index_.clear();
+  row_positions_.clear();
+  row_raws_.clear();
+  if (!rejects_.empty()) {
+    // Duplicates are found after the batch's other rejects: restore input order.
+    std::stable_sort(rejects_.begin(), rejects_.end(),
+                     [](const db::RejectRecord& a, const db::RejectRecord& b) { return a.position < b.position; });
+    tx_->WriteRejects(rejects_);
+    rejects_.clear();
+  }
+}
+
+LoadResult Load::Finish() {
+  try {
+    Flush();
+    auto& c = record_.counts;
+    if (rows_withheld_) {
+      // An atomic load with an invalid row: nothing of its rows was written. Valid rows are not
+      // rejects, they were simply not inserted; the counts say so.
+      c.inserted = 0;
+      c.updated = 0;
+      c.skipped = 0;
+    }
+    if (c.rejected == 0) {
+      record_.status = db::LoadStatus::kSucceeded;
+    } else if (c.inserted + c.updated + c.skipped == 0) {
+      record_.status = db::LoadStatus::kRejected;
+    } else {
+      record_.status = db::LoadStatus::kPartial;
+    }
+    tx_->Commit(record_);
+    tx_.reset();
+    finished_ = true;
+  } catch (const std::exception& e) {
+    Abort(e.what());
+    throw;
+  }
+  LoadResult result;
+  result.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+  result.record = record_;
+  result.record.finished_us = NowMicros();
+  if (record_.counts.rejected > 0) result.first_rejects = db_.ListRejects(record_.id, {0, kFirstRejects});
+  observability::LogInfo("load_finished", {{"load_id", record_.id},
+                                           {"table", core::TableName(options_.table)},
+                                           {"status", db::LoadStatusName(record_.status)},
+                                           {"rows_received", record_.counts.received},
+                                           {"rows_inserted", record_.counts.inserted},
+                                           {"rows_updated", record_.counts.updated},
+                                           {"rows_rejected", record_.counts.rejected},
+                                           {"rows_skipped", record_.counts.skipped},
+                                           {"duration_ms", static_cast<int64_t>(result.duration_ms)}});
+  return result;
+}
+
+void Load::Abort(const std::string& reason) {
+  if (finished_) return;
+  finished_ = true;
+  tx_.reset();  // rollback: none of the load's rows or rejects stay
+  record_.status = db::LoadStatus::kFailed;
+  try {
+    db_.FailLoad(record_.id, record_.counts, reason);
+  } catch (const std::exception& e) {
+    // The database is gone too: the record stays "running" and is marked failed by the next
+    // start of this host (Database::FailInterruptedLoads). Nothing was committed either way.
+    observability::LogError("load_fail_record_failed", {{"load_id", record_.id}, {"error", e.what()}});
+  }
+  observability::LogWarn("load_failed", {{"load_id", record_.id},
+                                         {"table", core::TableName(options_.table)},
+                                         {"rows_received", record_.counts.received},
+                                         {"reason", reason}});
+}
+
+}  // namespace migration::ingest

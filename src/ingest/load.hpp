@@ -1,0 +1,93 @@
+#pragma once
+// One load: the rows of one request (or one file of the CLI) going into one table, atomically.
+//
+//   Load load(db, options);           // records the load (running), opens its transaction
+//   load.AddRecord(fields, pos, raw)  // each record, in input order: validated, checked, queued
+//   load.AddReject(pos, raw, errors)  // a record its reader could not even split into fields
+//   LoadResult r = load.Finish();     // writes what is queued, commits rows + rejects + record
+//
+// Anything that throws, or destroying a Load before Finish(), rolls everything back and marks
+// the load failed: no half-loaded input, ever (DESIGN §4). Rows are written in batches (bulk
+// COPY on PostgreSQL) so memory stays flat whatever the input size.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/row.hpp"
+#include "core/table.hpp"
+#include "db/database.hpp"
+#include "ingest/field_error.hpp"
+#include "ingest/id_set.hpp"
+
+namespace migration::ingest {
+
+struct LoadOptions {
+  core::Table table = core::Table::kDepartments;
+  db::OnConflict on_conflict = db::OnConflict::kReject;
+  bool atomic = false;                      // all rows valid or none written (batches)
+  db::RejectLocator locator = db::RejectLocator::kLine;
+  std::string source = "upload";
+  size_t batch_rows = 20000;                // rows per bulk write
+};
+
+struct LoadResult {
+  db::LoadRecord record;
+  std::vector<db::StoredReject> first_rejects;  // up to 100, in input order
+  double duration_ms = 0;
+};
+
+class Load {
+ public:
+  Load(db::Database& db, LoadOptions options);
+  ~Load();
+  Load(const Load&) = delete;
+  Load& operator=(const Load&) = delete;
+
+  int64_t id() const { return record_.id; }
+  const db::LoadCounts& counts() const { return record_.counts; }
+
+  // A record split into fields (std::nullopt = absent). `position`: CSV line or JSON index.
+  void AddRecord(std::span<const std::optional<std::string_view>> fields, int64_t position, std::string_view raw);
+  void AddReject(int64_t position, std::string_view raw, std::vector<FieldError> errors);
+
+  LoadResult Finish();
+  // Rolls back and records the load as failed with `reason` (idempotent; no-op after Finish).
+  void Abort(const std::string& reason);
+
+ private:
+  void Flush();
+  void QueueReject(int64_t position, std::string_view raw, std::vector<FieldError> errors);
+  bool ReferenceExists(core::Table parent, int32_t id) const;
+
+  db::Database& db_;
+  LoadOptions options_;
+  db::LoadRecord record_;
+  std::unique_ptr<db::LoadTransaction> tx_;
+  std::chrono::steady_clock::time_point started_;
+  bool finished_ = false;
+
+  IdSet seen_ids_;
+  std::vector<int32_t> department_ids_;  // sorted; foreign-key targets of hired_employees
+  std::vector<int32_t> job_ids_;
+
+  // Queued until the next Flush(): valid rows with where they came from, and rejects.
+  std::vector<core::Row> rows_;
+  std::unordered_map<int32_t, size_t> queued_index_;  // on_conflict=update: id -> index in rows_
+  std::vector<int64_t> row_positions_;
+  std::vector<std::string> row_raws_;
+  std::vector<db::RejectRecord> rejects_;
+  core::Row scratch_;
+  bool rows_withheld_ = false;  // atomic load with an invalid row: nothing will be written
+};
+
+// Serialises errors as the JSON array stored with a reject: [{"field","code","message"}, …].
+std::string ErrorsToJson(const std::vector<FieldError>& errors);
+
+}  // namespace migration::ingest

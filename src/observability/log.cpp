@@ -1,0 +1,85 @@
+#include "observability/log.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+
+#include "core/time.hpp"
+
+namespace migration::observability {
+namespace {
+
+std::atomic<LogFormat> g_format{LogFormat::kJson};
+std::atomic<LogLevel> g_level{LogLevel::kInfo};
+std::mutex g_write_mutex;
+
+std::string_view LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
+}
+
+std::string NowRfc3339() {
+  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return core::FormatRfc3339(now.count());
+}
+
+}  // namespace
+
+void ConfigureLogging(LogFormat format, LogLevel level) {
+  g_format = format;
+  g_level = level;
+}
+
+bool ParseLogLevel(std::string_view text, LogLevel& out) {
+  for (auto level : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
+    if (LevelName(level) == text) {
+      out = level;
+      return true;
+    }
+  }
+  if (text == "warning") {
+    out = LogLevel::kWarn;
+    return true;
+  }
+  return false;
+}
+
+bool ParseLogFormat(std::string_view text, LogFormat& out) {
+  if (text == "json") out = LogFormat::kJson;
+  else if (text == "text") out = LogFormat::kText;
+  else return false;
+  return true;
+}
+
+void Log(LogLevel level, std::string_view event, const nlohmann::json& fields) {
+  if (level < g_level.load(std::memory_order_relaxed)) return;
+  std::string line;
+  if (g_format.load(std::memory_order_relaxed) == LogFormat::kJson) {
+    nlohmann::json record = {{"time", NowRfc3339()}, {"level", LevelName(level)}, {"event", event}};
+    for (const auto& [key, value] : fields.items()) record[key] = value;
+    line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  } else {
+    line = fmt::format("{} {:5} {}", NowRfc3339(), LevelName(level), event);
+    for (const auto& [key, value] : fields.items()) {
+      line += fmt::format(" {}={}", key,
+                          value.is_string() ? value.get<std::string>()
+                                            : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+  }
+  line.push_back('\n');
+  std::lock_guard lock(g_write_mutex);
+  // One write() per line keeps lines whole even when several processes share the stream.
+  (void)!::write(STDERR_FILENO, line.data(), line.size());
+}
+
+}  // namespace migration::observability

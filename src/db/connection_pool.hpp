@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -26,8 +27,18 @@ class ConnectionPool {
   class Lease {
    public:
     Lease(ConnectionPool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
-    Lease(Lease&&) noexcept = default;
-    Lease& operator=(Lease&&) noexcept = default;
+    // A moved-from lease owns nothing and must not return anything to the pool.
+    Lease(Lease&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)), conn_(std::move(other.conn_)), broken_(other.broken_) {}
+    Lease& operator=(Lease&& other) noexcept {
+      if (this != &other) {
+        if (pool_ != nullptr) pool_->Release(std::move(conn_), broken_);
+        pool_ = std::exchange(other.pool_, nullptr);
+        conn_ = std::move(other.conn_);
+        broken_ = other.broken_;
+      }
+      return *this;
+    }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     ~Lease() {

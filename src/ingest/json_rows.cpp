@@ -64,7 +64,10 @@ void JsonRows::FeedTo(Load& load, core::Table table) const {
     }
     std::fill(fields.begin(), fields.end(), std::nullopt);
     std::vector<FieldError> shape_errors;
-    for (auto [key, value] : element.get_object().value_unsafe()) {
+    // Copy the object handle out first: value_unsafe() on a temporary result returns a reference
+    // into that temporary, which a range-for would keep using after it is gone.
+    const simdjson::dom::object object = element.get_object().value_unsafe();
+    for (auto [key, value] : object) {
       size_t column = columns.size();
       for (size_t i = 0; i < columns.size(); ++i) {
         if (columns[i].name == key) column = i;

@@ -1,0 +1,39 @@
+#pragma once
+// A fresh, empty database per test on either backend, and direct SQL access to it so tests can
+// count what really landed without going through the server's own API.
+
+#include <string>
+
+namespace migration::testing {
+
+enum class Backend { kSqlite, kPostgres };
+
+std::string BackendName(Backend backend);
+
+class TestDatabase {
+ public:
+  // SQLite: a new file in a temporary directory. PostgreSQL: a new database on the server that
+  // scripts/test-servers.sh started (TEST_POSTGRES_URL / TEST_POSTGRES_ADMIN_URL); throws when
+  // those are not set, so a missing server fails the run instead of skipping it.
+  explicit TestDatabase(Backend backend);
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  const std::string& url() const { return url_; }
+  Backend backend() const { return backend_; }
+
+  // Runs a query that returns one integer (e.g. SELECT count(*) ...).
+  long long QueryInt(const std::string& sql) const;
+  // Runs a statement; returns nothing. Throws with the database's message on error.
+  void Execute(const std::string& sql) const;
+
+ private:
+  Backend backend_;
+  std::string url_;
+  std::string sqlite_dir_;
+  std::string sqlite_path_;
+  std::string pg_name_;
+};
+
+}  // namespace migration::testing

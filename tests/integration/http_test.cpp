@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "support/api_fixture.hpp"
 
@@ -48,6 +50,29 @@ TEST_P(HttpTest, SigtermStopsTheServerCleanly) {
   const int status = server_->Stop(SIGTERM);
   ASSERT_TRUE(WIFEXITED(status)) << server_->Log();
   EXPECT_EQ(WEXITSTATUS(status), 0) << server_->Log();
+}
+
+TEST_P(HttpTest, SigtermLetsAnUploadInFlightFinishThenExits) {
+  std::string body;
+  for (int id = 1; id <= 50000; ++id) body += std::to_string(id) + ",Department " + std::to_string(id) + "\n";
+  RawConnection connection(server_->port());
+  connection.Send("POST /v1/departments/upload HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\n"
+                  "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  connection.Send(body.substr(0, body.size() / 2));
+  // Wait until the server has started the load, then ask it to stop.
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const nlohmann::json loads = Get(Url("/v1/loads")).Json();
+    if (!loads["items"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  connection.Send(body.substr(body.size() / 2));
+  const std::string response = connection.ReceiveUntilClosed();
+  EXPECT_EQ(response.rfind("HTTP/1.1 201", 0), 0u) << response;
+  const int status = server_->Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << server_->Log();
+  EXPECT_EQ(CountRows("departments"), 50000);
 }
 
 MIGRATION_ON_BOTH_BACKENDS(HttpTest);

@@ -137,6 +137,16 @@ void RawConnection::Send(const std::string& bytes) {
   }
 }
 
+std::string RawConnection::ReceiveUntilClosed() {
+  timeval timeout{30, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string received;
+  char buffer[4096];
+  ssize_t n = 0;
+  while ((n = ::recv(fd_, buffer, sizeof buffer, 0)) > 0) received.append(buffer, static_cast<size_t>(n));
+  return received;
+}
+
 void RawConnection::Close() {
   if (fd_ < 0) return;
   linger abort_close{1, 0};

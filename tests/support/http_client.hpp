@@ -35,6 +35,8 @@ class RawConnection {
   RawConnection& operator=(const RawConnection&) = delete;
 
   void Send(const std::string& bytes);
+  // Reads until the server closes the connection (or 30 s pass); returns everything received.
+  std::string ReceiveUntilClosed();
   void Close();  // abortive close (RST), like a client that dies
 
  private:

@@ -1,0 +1,88 @@
+// The command line: `migration-api load`, `db migrate` and `--help`, on both backends.
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "support/challenge_data.hpp"
+#include "support/command.hpp"
+#include "support/test_database.hpp"
+
+namespace migration::testing {
+namespace {
+
+class CliTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { database_ = std::make_unique<TestDatabase>(GetParam()); }
+  CommandResult Run(std::vector<std::string> args) {
+    args.push_back("--database-url");
+    args.push_back(database_->url());
+    return RunMigrationApi(args);
+  }
+  std::unique_ptr<TestDatabase> database_;
+};
+
+TEST_P(CliTest, LoadingTheChallengeFolderGivesTheIndependentlyCountedRowsAndASummary) {
+  const CommandResult result = Run({"load", ChallengeDir()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const ExpectedLoad hires = ExpectHires();
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM departments"), ExpectCatalog("departments").inserted);
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM jobs"), ExpectCatalog("jobs").inserted);
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), hires.inserted);
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM rejects"), hires.rejected);
+  // The summary names each file in foreign-key order, with its counts.
+  const size_t departments = result.output.find("departments.csv");
+  const size_t jobs = result.output.find("jobs.csv");
+  const size_t employees = result.output.find("hired_employees.csv");
+  ASSERT_NE(employees, std::string::npos) << result.output;
+  EXPECT_LT(departments, jobs);
+  EXPECT_LT(jobs, employees);
+  EXPECT_NE(result.output.find(std::to_string(hires.rejected)), std::string::npos) << result.output;
+}
+
+TEST_P(CliTest, AFileWithNothingValidOrAMissingPathExitsNonZero) {
+  const std::string path = "/tmp/migration-cli-test-departments-" + std::to_string(::getpid()) + ".csv";
+  {
+    std::ofstream out(path);
+    out << "x,Sales\n,Empty id\n";
+  }
+  const CommandResult rejected = Run({"load", path, "--table", "departments"});
+  std::remove(path.c_str());
+  EXPECT_NE(rejected.exit_code, 0) << rejected.output;
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM departments"), 0);
+
+  const CommandResult missing = Run({"load", "/nonexistent/folder/departments.csv"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.output.find("/nonexistent/folder/departments.csv"), std::string::npos) << missing.output;
+}
+
+TEST_P(CliTest, DbMigrateCreatesTheSchemaAndIsIdempotent) {
+  EXPECT_EQ(Run({"db", "migrate"}).exit_code, 0);
+  const CommandResult again = Run({"db", "migrate"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CliTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& param) { return BackendName(param.param); });
+
+TEST(CliHelpTest, EveryCommandExplainsItself) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"serve", "--help"}, {"load", "--help"}, {"db", "--help"}, {"db", "migrate", "--help"}}) {
+    const CommandResult result = RunMigrationApi(args);
+    EXPECT_EQ(result.exit_code, 0) << args.front();
+    EXPECT_NE(result.output.find("Usage"), std::string::npos) << result.output;
+  }
+  const CommandResult serve = RunMigrationApi({"serve", "--help"});
+  EXPECT_NE(serve.output.find("DATABASE_URL"), std::string::npos) << serve.output;
+  const CommandResult wrong = RunMigrationApi({"load"});
+  EXPECT_NE(wrong.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace migration::testing

@@ -1,0 +1,16 @@
+#pragma once
+// Runs the migration-api binary as a command line tool and captures what it prints.
+
+#include <string>
+#include <vector>
+
+namespace migration::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr, interleaved
+};
+
+CommandResult RunMigrationApi(const std::vector<std::string>& args);
+
+}  // namespace migration::testing

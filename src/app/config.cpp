@@ -95,8 +95,10 @@ void ConfigureLogging(const Config& config) {
 }
 
 std::string RedactUrl(const std::string& url) {
+  // user:password@ in the authority, and libpq's ?password= / &password= query parameter.
   static const std::regex kPassword(R"(^([a-z]+://[^:/@]*):[^@]*@)");
-  return std::regex_replace(url, kPassword, "$1:***@");
+  static const std::regex kPasswordParam(R"(([?&]password=)[^&]*)");
+  return std::regex_replace(std::regex_replace(url, kPassword, "$1:***@"), kPasswordParam, "$1***");
 }
 
 }  // namespace migration::app

@@ -80,6 +80,15 @@ std::optional<FieldError> CheckText(std::string_view column, std::string_view te
     message += " does not start a valid character; re-encode the data as UTF-8";
     return MakeError(column, "invalid_utf8", std::move(message));
   }
+  // PostgreSQL text cannot hold NUL, and no name legitimately contains one: reject it the same
+  // way on every backend.
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    std::string message(column);
+    message += " contains a NUL byte at offset ";
+    AppendNumber(message, nul);
+    message += "; remove it";
+    return MakeError(column, "nul_byte", std::move(message));
+  }
   // Only ASCII space (0x20) counts as blank: DESIGN §3 says "trimming ASCII spaces", and a tab or a
   // no-break space is something a person typed on purpose or should see rejected elsewhere.
   if (text.find_first_not_of(' ') == std::string_view::npos) {

@@ -364,6 +364,11 @@ TEST(ParseTextTest, InvalidUtf8WinsOverBlankAndTooLong) {
   EXPECT_EQ(TextError("  \xFF  ")->code, "invalid_utf8");
 }
 
+TEST(ParseTextTest, NulByteIsRejectedWithItsOffset) {
+  EXPECT_EQ(TextError(std::string("Ann\0e", 5)),
+            (FieldError{"name", "nul_byte", "name contains a NUL byte at offset 3; remove it"}));
+}
+
 TEST(ValidateFieldsTest, ChecksEveryTextColumn) {
   EXPECT_EQ(Validate(Table::kDepartments, {"1", "  "})[0],
             (FieldError{"department", "blank", "department must not be blank, got only spaces"}));

@@ -24,6 +24,7 @@ struct TableStatements {
   std::string create_stage;
   std::string truncate_stage;
   std::string copy_stage;
+  std::string copy_target;      // COPY straight into the table (the fast path of a new-ids batch)
   std::string insert_new;       // inserts rows whose id is new; returns the positions of the others
   std::string find_conflicts;   // positions of rows whose id exists already
   std::string insert_all;       // plain INSERT: a duplicate raises unique_violation
@@ -54,6 +55,7 @@ TableStatements BuildStatements(Table table) {
   s.create_stage = fmt::format("CREATE TEMP TABLE {} ({}) ON COMMIT DROP", stage, stage_columns);
   s.truncate_stage = fmt::format("TRUNCATE {}", stage);
   s.copy_stage = fmt::format("COPY {} (pos, {}) FROM STDIN", stage, columns);
+  s.copy_target = fmt::format("COPY {} ({}) FROM STDIN", target, columns);
   // ON CONFLICT DO NOTHING finds existing ids while inserting (the unique index probe the insert
   // makes anyway), so one pass over the batch does both jobs; a row a concurrent load committed
   // meanwhile is reported as a conflict rather than failing the whole load.
@@ -114,6 +116,10 @@ class PgLoadTransaction final : public LoadTransaction {
     WriteResult result;
     if (rows.empty()) return result;
     const TableStatements& sql = StatementsFor(table);
+    if (mode != OnConflict::kUpdate && copy_straight_in_ && CopyStraightIn(table, sql, rows)) {
+      result.inserted = rows.size();
+      return result;
+    }
     FillStage(table, sql, rows);
     if (mode == OnConflict::kUpdate) {
       const PgResult counts = conn_->Exec("upsert rows", sql.upsert);
@@ -174,6 +180,30 @@ class PgLoadTransaction final : public LoadTransaction {
   }
 
  private:
+  // The fast path when every id is new (a first load, a batch of new rows): one COPY straight
+  // into the table, inside a savepoint. Returns false, with the savepoint rolled back and nothing
+  // written, when an id exists already; the caller then goes through the staging table, which
+  // sorts new ids from existing ones. After one such miss the load stops trying (a re-upload
+  // would otherwise pay a failed COPY per batch).
+  bool CopyStraightIn(Table table, const TableStatements& sql, std::span<const Row> rows) {
+    conn_->Exec("savepoint", "SAVEPOINT copy_rows");
+    try {
+      CopyIn copy(*conn_, "copy rows", sql.copy_target);
+      for (const Row& row : rows) {
+        AppendRow(copy.buffer(), table, row);
+        copy.EndRow();
+      }
+      copy.Finish();
+    } catch (const Error& error) {
+      if (error.code() != ErrorCode::kConflict) throw;
+      conn_->Exec("rollback to savepoint", "ROLLBACK TO SAVEPOINT copy_rows");
+      copy_straight_in_ = false;
+      return false;
+    }
+    conn_->Exec("release savepoint", "RELEASE SAVEPOINT copy_rows");
+    return true;
+  }
+
   // TRUNCATE + COPY of `rows` into the table's staging table (created on first use).
   void FillStage(Table table, const TableStatements& sql, std::span<const Row> rows) {
     auto& created = stage_created_[static_cast<size_t>(table)];
@@ -183,23 +213,26 @@ class PgLoadTransaction final : public LoadTransaction {
     } else {
       conn_->Exec("empty staging table", sql.truncate_stage);
     }
-    const bool is_hire = table == Table::kHiredEmployees;
     CopyIn copy(*conn_, "copy rows", sql.copy_stage);
     for (uint32_t pos = 0; pos < rows.size(); ++pos) {
-      const Row& row = rows[pos];
       std::string& out = copy.buffer();
       AppendCopyInt(out, pos);
-      AppendCopyInt(out, row.id);
-      AppendText(out, row.text, table, row.id);
-      if (is_hire) {
-        // RFC 3339 with Z is exact for every microsecond of years 1..9999, whatever TimeZone says.
-        (void)AppendCopyText(out, core::FormatRfc3339(row.datetime_us));
-        AppendCopyInt(out, row.department_id);
-        AppendCopyInt(out, row.job_id);
-      }
+      AppendRow(out, table, rows[pos]);
       copy.EndRow();
     }
     copy.Finish();
+  }
+
+  // The table's columns of `row`, in ColumnList order, as COPY text fields.
+  static void AppendRow(std::string& out, Table table, const Row& row) {
+    AppendCopyInt(out, row.id);
+    AppendText(out, row.text, table, row.id);
+    if (table == Table::kHiredEmployees) {
+      // RFC 3339 with Z is exact for every microsecond of years 1..9999, whatever TimeZone says.
+      (void)AppendCopyText(out, core::FormatRfc3339(row.datetime_us));
+      AppendCopyInt(out, row.department_id);
+      AppendCopyInt(out, row.job_id);
+    }
   }
 
   static std::vector<uint32_t> Positions(const PgResult& result) {
@@ -212,6 +245,7 @@ class PgLoadTransaction final : public LoadTransaction {
   int64_t load_id_;
   int64_t reject_seq_ = 0;
   std::array<bool, 3> stage_created_{};
+  bool copy_straight_in_ = true;
 };
 
 }  // namespace

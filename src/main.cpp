@@ -27,6 +27,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   load->add_option("--header", load_options.header, "auto|present|absent")->capture_default_str();
 
+  app::ReportCommandOptions report_options;
+  auto* report = cli.add_subcommand("report", "print a report: hires-by-quarter or departments-above-mean");
+  app::AddCommonFlags(*report, config);
+  report->add_option("name", report_options.name, "hires-by-quarter | departments-above-mean")
+      ->required()
+      ->check(CLI::IsMember({"hires-by-quarter", "departments-above-mean"}));
+  report->add_option("--year", report_options.year, "year of the hires, 1900..2100")->capture_default_str();
+  report->add_option("--format", report_options.format,
+                     "table | csv | json (default: table on a terminal, JSON otherwise)")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+
   auto* db_cmd = cli.add_subcommand("db", "database maintenance");
   db_cmd->require_subcommand(1);
   auto* migrate = db_cmd->add_subcommand("migrate", "apply the schema migrations embedded in this binary");
@@ -39,7 +50,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   // CLI loads print a summary; keep the per-row log lines for servers unless asked for.
-  if (argc > 1 && std::string_view(argv[1]) == "load" && std::getenv("LOG_LEVEL") == nullptr) {
+  if (argc > 1 && (std::string_view(argv[1]) == "load" || std::string_view(argv[1]) == "report") &&
+      std::getenv("LOG_LEVEL") == nullptr) {
     config.log_level = "error";
   }
   if (std::getenv("LOG_FORMAT") == nullptr && isatty(STDERR_FILENO)) config.log_format = "text";
@@ -48,6 +60,7 @@ int main(int argc, char** argv) {
   try {
     app::ConfigureLogging(config);
     if (*load) return app::RunLoad(config, load_options);
+    if (*report) return app::RunReport(config, report_options);
     if (*migrate) return app::RunMigrate(config);
     return app::RunServe(config);
   } catch (const core::Error& e) {

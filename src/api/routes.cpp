@@ -2,6 +2,7 @@
 
 #include "api/health_api.hpp"
 #include "api/loads_api.hpp"
+#include "api/reports_api.hpp"
 #include "api/tables_api.hpp"
 
 namespace migration::api {
@@ -10,6 +11,8 @@ http::Router BuildRouter(ApiContext& context) {
   http::Router router;
   RegisterHealthRoutes(router, context);
   RegisterLoadRoutes(router, context);
+  // Before the table routes: /v1/{table}/{id} would match /v1/reports/<name> too.
+  RegisterReportRoutes(router, context);
   RegisterTableRoutes(router, context);
   return router;
 }

@@ -19,4 +19,11 @@ struct LoadCommandOptions {
 };
 int RunLoad(const Config& config, const LoadCommandOptions& options);
 
+struct ReportCommandOptions {
+  std::string name;          // hires-by-quarter | departments-above-mean
+  std::string year = "2021";
+  std::string format;        // table | csv | json; empty: table on a terminal, JSON otherwise
+};
+int RunReport(const Config& config, const ReportCommandOptions& options);
+
 }  // namespace migration::app

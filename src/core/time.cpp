@@ -190,4 +190,10 @@ std::string FormatRfc3339(int64_t micros_since_epoch) {
   return std::string(buffer.data(), out);
 }
 
+YearQuarter UtcYearQuarter(int64_t micros_since_epoch) {
+  const int64_t days = FloorDiv(FloorDiv(micros_since_epoch, kMicrosPerSecond), kSecondsPerDay);
+  const CivilDate date = CivilFromDays(days);
+  return {static_cast<int>(date.year), (date.month - 1) / 3 + 1};
+}
+
 }  // namespace migration::core

@@ -16,4 +16,12 @@ std::optional<int64_t> ParseRfc3339(std::string_view text);
 // Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.ffffff` only when the microseconds are non-zero.
 std::string FormatRfc3339(int64_t micros_since_epoch);
 
+// The calendar year and quarter (1: Jan–Mar … 4: Oct–Dec) of an instant, in UTC.
+struct YearQuarter {
+  int year;
+  int quarter;
+  bool operator==(const YearQuarter&) const = default;
+};
+YearQuarter UtcYearQuarter(int64_t micros_since_epoch);
+
 }  // namespace migration::core

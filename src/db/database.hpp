@@ -16,6 +16,7 @@
 #include "core/row.hpp"
 #include "core/table.hpp"
 #include "db/records.hpp"
+#include "db/report_records.hpp"
 
 namespace migration::db {
 
@@ -70,6 +71,10 @@ class Database {
   virtual std::vector<LoadRecord> ListLoads(Page page) = 0;  // newest first; `after` = last id seen (0: start)
   virtual std::optional<LoadRecord> GetLoad(int64_t load_id) = 0;
   virtual std::vector<StoredReject> ListRejects(int64_t load_id, Page page) = 0;
+
+  // Reports, from the maintained hire_counts (cost: departments x jobs, not hires), unordered.
+  virtual std::vector<QuarterCountsRow> HiresByQuarter(int year) = 0;
+  virtual std::vector<DepartmentHiresRow> DepartmentHires(int year) = 0;
 };
 
 struct DatabaseOptions {

@@ -186,6 +186,38 @@ class PgDatabase final : public Database {
     return rows;
   }
 
+  std::vector<QuarterCountsRow> HiresByQuarter(int year) override {
+    PgLease conn(pool_);
+    PgParams params;
+    params.Add(static_cast<int64_t>(year));
+    const PgResult result = conn->Exec("hires by quarter", "SELECT c.department_id, d.department, c.job_id, j.job, c.q1, c.q2, c.q3, c.q4 FROM hire_counts c JOIN departments d ON d.id = c.department_id JOIN jobs j ON j.id = c.job_id WHERE c.year = $1::integer AND c.q1 + c.q2 + c.q3 + c.q4 > 0", params);
+    std::vector<QuarterCountsRow> rows(static_cast<size_t>(result.Rows()));
+    for (int i = 0; i < result.Rows(); ++i) {
+      auto& row = rows[static_cast<size_t>(i)];
+      row.department_id = static_cast<int32_t>(result.Int(i, 0));
+      row.department = std::string(result.Text(i, 1));
+      row.job_id = static_cast<int32_t>(result.Int(i, 2));
+      row.job = std::string(result.Text(i, 3));
+      for (int q = 0; q < 4; ++q) row.quarters[static_cast<size_t>(q)] = result.Int(i, 4 + q);
+    }
+    return rows;
+  }
+
+  std::vector<DepartmentHiresRow> DepartmentHires(int year) override {
+    PgLease conn(pool_);
+    PgParams params;
+    params.Add(static_cast<int64_t>(year));
+    const PgResult result = conn->Exec("department hires", "SELECT d.id, d.department, coalesce(sum(c.q1 + c.q2 + c.q3 + c.q4), 0) FROM departments d LEFT JOIN hire_counts c ON c.department_id = d.id AND c.year = $1::integer GROUP BY d.id, d.department", params);
+    std::vector<DepartmentHiresRow> rows(static_cast<size_t>(result.Rows()));
+    for (int i = 0; i < result.Rows(); ++i) {
+      auto& row = rows[static_cast<size_t>(i)];
+      row.id = static_cast<int32_t>(result.Int(i, 0));
+      row.department = std::string(result.Text(i, 1));
+      row.hired = result.Int(i, 2);
+    }
+    return rows;
+  }
+
   std::optional<Row> GetRow(Table table, int32_t id) override {
     PgLease conn(pool_);
     const PgResult result = conn->Exec(

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/time.hpp"
+#include "db/hire_counts.hpp"
 #include "db/postgres/pg_copy.hpp"
 #include "db/table_sql.hpp"
 
@@ -29,7 +30,15 @@ struct TableStatements {
   std::string find_conflicts;   // positions of rows whose id exists already
   std::string insert_all;       // plain INSERT: a duplicate raises unique_violation
   std::string upsert;           // inserts or overwrites; returns (inserted, updated)
+  std::string lock_old;         // hires: locks the rows an upsert will overwrite, returns their old values
 };
+
+// Adds one change per sorted key to hire_counts; the arrays keep it one statement whatever the size.
+const char* const kApplyHireCounts =
+    "INSERT INTO hire_counts AS c (year, department_id, job_id, q1, q2, q3, q4) "
+    "SELECT * FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::bigint[], $5::bigint[], $6::bigint[], "
+    "$7::bigint[]) ON CONFLICT (year, department_id, job_id) DO UPDATE SET q1 = c.q1 + excluded.q1, "
+    "q2 = c.q2 + excluded.q2, q3 = c.q3 + excluded.q3, q4 = c.q4 + excluded.q4";
 
 std::string_view StageType(core::ColumnKind kind) {
   switch (kind) {
@@ -72,7 +81,25 @@ TableStatements BuildStatements(Table table) {
       "RETURNING (xmax = 0) AS inserted) "
       "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted",
       target, columns, stage, UpdateFromExcluded(table));
+  if (table == Table::kHiredEmployees) {
+    s.lock_old = fmt::format(
+        "SELECT (extract(epoch FROM h.datetime) * 1000000)::bigint, h.department_id, h.job_id "
+        "FROM {0} h JOIN {1} s ON s.id = h.id FOR UPDATE OF h",
+        target, stage);
+  }
   return s;
+}
+
+// An int array literal for a bound parameter: {1,2,3}.
+template <typename Get>
+std::string ArrayLiteral(const std::vector<HireCountDelta>& deltas, Get get) {
+  std::string out = "{";
+  for (const auto& delta : deltas) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(get(delta));
+  }
+  out += '}';
+  return out;
 }
 
 const TableStatements& StatementsFor(Table table) {
@@ -116,25 +143,44 @@ class PgLoadTransaction final : public LoadTransaction {
     WriteResult result;
     if (rows.empty()) return result;
     const TableStatements& sql = StatementsFor(table);
+    const bool is_hire = table == Table::kHiredEmployees;
     if (mode != OnConflict::kUpdate && copy_straight_in_ && CopyStraightIn(table, sql, rows)) {
       result.inserted = rows.size();
+      if (is_hire) CountHires(rows, {});
       return result;
     }
     FillStage(table, sql, rows);
     if (mode == OnConflict::kUpdate) {
+      if (is_hire) {
+        // The old values of the rows about to be overwritten leave the counts (locked first, so
+        // no concurrent load changes them in between); every staged row then enters them.
+        const PgResult old = conn_->Exec("lock overwritten rows", sql.lock_old);
+        Row gone;
+        for (int i = 0; i < old.Rows(); ++i) {
+          gone.datetime_us = old.Int(i, 0);
+          gone.department_id = static_cast<int32_t>(old.Int(i, 1));
+          gone.job_id = static_cast<int32_t>(old.Int(i, 2));
+          hire_counts_.Add(gone, -1);
+        }
+      }
       const PgResult counts = conn_->Exec("upsert rows", sql.upsert);
       result.inserted = static_cast<uint64_t>(counts.Int(0, 0));
       result.updated = static_cast<uint64_t>(counts.Int(0, 1));
+      if (is_hire) CountHires(rows, {});
       return result;
     }
     if (all_or_nothing && mode == OnConflict::kReject) {
       // Conflicts first: one of them means nothing of the batch is written.
       result.conflicts = Positions(conn_->Exec("find conflicts", sql.find_conflicts));
-      if (result.conflicts.empty()) result.inserted = conn_->Exec("insert rows", sql.insert_all).AffectedRows();
+      if (result.conflicts.empty()) {
+        result.inserted = conn_->Exec("insert rows", sql.insert_all).AffectedRows();
+        if (is_hire) CountHires(rows, {});
+      }
       return result;
     }
     result.conflicts = Positions(conn_->Exec("insert rows", sql.insert_new));
     result.inserted = rows.size() - result.conflicts.size();
+    if (is_hire) CountHires(rows, result.conflicts);
     return result;
   }
 
@@ -159,6 +205,7 @@ class PgLoadTransaction final : public LoadTransaction {
   }
 
   void Commit(const LoadRecord& final_state) override {
+    ApplyHireCounts();
     const auto& c = final_state.counts;
     PgParams params;
     // finished_at from this clock, like started_at (the caller's): now() would be the time the
@@ -180,6 +227,32 @@ class PgLoadTransaction final : public LoadTransaction {
   }
 
  private:
+  // Every row of `rows` but those at the (sorted) positions `skipped` is now a hire in the table.
+  void CountHires(std::span<const Row> rows, const std::vector<uint32_t>& skipped) {
+    auto next_skip = skipped.begin();
+    for (uint32_t pos = 0; pos < rows.size(); ++pos) {
+      if (next_skip != skipped.end() && *next_skip == pos) {
+        ++next_skip;
+        continue;
+      }
+      hire_counts_.Add(rows[pos], +1);
+    }
+  }
+
+  void ApplyHireCounts() {
+    const std::vector<HireCountDelta> deltas = hire_counts_.Sorted();
+    if (deltas.empty()) return;
+    PgParams params;
+    params.Add(ArrayLiteral(deltas, [](const HireCountDelta& d) { return d.key.year; }))
+        .Add(ArrayLiteral(deltas, [](const HireCountDelta& d) { return d.key.department_id; }))
+        .Add(ArrayLiteral(deltas, [](const HireCountDelta& d) { return d.key.job_id; }));
+    for (size_t q = 0; q < 4; ++q) {
+      params.Add(ArrayLiteral(deltas, [q](const HireCountDelta& d) { return d.quarters[q]; }));
+    }
+    conn_->Exec("update hire counts", kApplyHireCounts, params);
+    hire_counts_.Clear();
+  }
+
   // The fast path when every id is new (a first load, a batch of new rows): one COPY straight
   // into the table, inside a savepoint. Returns false, with the savepoint rolled back and nothing
   // written, when an id exists already; the caller then goes through the staging table, which
@@ -246,6 +319,7 @@ class PgLoadTransaction final : public LoadTransaction {
   int64_t reject_seq_ = 0;
   std::array<bool, 3> stage_created_{};
   bool copy_straight_in_ = true;
+  HireCountDeltas hire_counts_;  // applied just before COMMIT (see db/hire_counts.hpp)
 };
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "db/hire_counts.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 
 #include <fmt/format.h>
@@ -96,19 +97,25 @@ class SqliteLoadTransaction final : public LoadTransaction {
 
   WriteResult WriteRows(Table table, std::span<const Row> rows, OnConflict mode, bool all_or_nothing) override {
     auto& statements = StatementsFor(table);
+    const bool is_hire = table == Table::kHiredEmployees;
     WriteResult result;
+    // Count changes of this call only: an all-or-nothing rollback must take them back too.
+    HireCountDeltas counted;
     if (all_or_nothing) lease_->Exec("SAVEPOINT batch");
     for (uint32_t i = 0; i < rows.size(); ++i) {
       BindRow(*statements.insert, table, rows[i]);
       statements.insert->Run();
       if (lease_->Changes() == 1) {
         ++result.inserted;
+        if (is_hire) counted.Add(rows[i], +1);
         continue;
       }
       if (mode == OnConflict::kUpdate) {
+        if (is_hire) counted.Add(StoredHire(rows[i].id), -1);
         BindRow(*statements.update, table, rows[i]);
         statements.update->Run();
         ++result.updated;
+        if (is_hire) counted.Add(rows[i], +1);
       } else {
         result.conflicts.push_back(i);
       }
@@ -117,9 +124,11 @@ class SqliteLoadTransaction final : public LoadTransaction {
       if (mode == OnConflict::kReject && !result.conflicts.empty()) {
         lease_->Exec("ROLLBACK TO batch");
         result.inserted = 0;
+        counted.Clear();
       }
       lease_->Exec("RELEASE batch");
     }
+    hire_counts_.Merge(counted);
     return result;
   }
 
@@ -140,6 +149,7 @@ class SqliteLoadTransaction final : public LoadTransaction {
   }
 
   void Commit(const LoadRecord& final_state) override {
+    ApplyHireCounts();
     Statement stmt(lease_->handle(),
                    "UPDATE loads SET status = ?, finished_at = ?, rows_received = ?, rows_inserted = ?, rows_updated = ?, "
                    "rows_rejected = ?, rows_skipped = ?, error = ? WHERE id = ?");
@@ -156,6 +166,7 @@ class SqliteLoadTransaction final : public LoadTransaction {
     stmt.Run();
     statements_ = {};
     insert_reject_.reset();
+    select_hire_.reset();
     lease_->Exec("COMMIT");
     committed_ = true;
   }
@@ -165,6 +176,38 @@ class SqliteLoadTransaction final : public LoadTransaction {
     std::unique_ptr<Statement> insert;  // INSERT … ON CONFLICT DO NOTHING: Changes() tells new from existing
     std::unique_ptr<Statement> update;
   };
+
+  // The stored values of hire `id` (the transaction holds the write lock: nobody changes it meanwhile).
+  Row StoredHire(int32_t id) {
+    if (!select_hire_) {
+      select_hire_ = std::make_unique<Statement>(
+          lease_->handle(), "SELECT datetime, department_id, job_id FROM hired_employees WHERE id = ?");
+    }
+    select_hire_->Bind(1, id);
+    Row old;
+    if (select_hire_->Step()) {
+      old.datetime_us = core::ParseRfc3339(select_hire_->Text(0)).value_or(0);
+      old.department_id = static_cast<int32_t>(select_hire_->Int(1));
+      old.job_id = static_cast<int32_t>(select_hire_->Int(2));
+    }
+    select_hire_->Reset();
+    return old;
+  }
+
+  void ApplyHireCounts() {
+    const std::vector<HireCountDelta> deltas = hire_counts_.Sorted();
+    if (deltas.empty()) return;
+    Statement upsert(lease_->handle(),
+                     "INSERT INTO hire_counts (year, department_id, job_id, q1, q2, q3, q4) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (year, department_id, job_id) DO UPDATE SET q1 = q1 + excluded.q1, "
+                     "q2 = q2 + excluded.q2, q3 = q3 + excluded.q3, q4 = q4 + excluded.q4");
+    for (const auto& delta : deltas) {
+      upsert.Bind(1, delta.key.year).Bind(2, delta.key.department_id).Bind(3, delta.key.job_id);
+      for (int q = 0; q < 4; ++q) upsert.Bind(4 + q, delta.quarters[static_cast<size_t>(q)]);
+      upsert.Run();
+    }
+    hire_counts_.Clear();
+  }
 
   TableStatements& StatementsFor(Table table) {
     auto& s = statements_[static_cast<size_t>(table)];
@@ -184,6 +227,8 @@ class SqliteLoadTransaction final : public LoadTransaction {
   int64_t load_id_;
   int64_t reject_seq_ = 0;
   bool committed_ = false;
+  std::unique_ptr<Statement> select_hire_;
+  HireCountDeltas hire_counts_;  // applied just before COMMIT (see db/hire_counts.hpp)
   std::array<TableStatements, 3> statements_;
   std::unique_ptr<Statement> insert_reject_;
 };
@@ -280,6 +325,32 @@ class SqliteDatabase final : public Database {
     stmt.Bind(1, page.after).Bind(2, page.limit);
     std::vector<Row> rows;
     while (stmt.Step()) rows.push_back(ReadRow(stmt, table));
+    return rows;
+  }
+
+  std::vector<QuarterCountsRow> HiresByQuarter(int year) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(), "SELECT c.department_id, d.department, c.job_id, j.job, c.q1, c.q2, c.q3, c.q4 FROM hire_counts c JOIN departments d ON d.id = c.department_id JOIN jobs j ON j.id = c.job_id WHERE c.year = ?1 AND c.q1 + c.q2 + c.q3 + c.q4 > 0");
+    stmt.Bind(1, static_cast<int64_t>(year));
+    std::vector<QuarterCountsRow> rows;
+    while (stmt.Step()) {
+      QuarterCountsRow row;
+      row.department_id = static_cast<int32_t>(stmt.Int(0));
+      row.department = stmt.Text(1);
+      row.job_id = static_cast<int32_t>(stmt.Int(2));
+      row.job = stmt.Text(3);
+      for (int q = 0; q < 4; ++q) row.quarters[static_cast<size_t>(q)] = stmt.Int(4 + q);
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  std::vector<DepartmentHiresRow> DepartmentHires(int year) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(), "SELECT d.id, d.department, coalesce(sum(c.q1 + c.q2 + c.q3 + c.q4), 0) FROM departments d LEFT JOIN hire_counts c ON c.department_id = d.id AND c.year = ?1 GROUP BY d.id, d.department");
+    stmt.Bind(1, static_cast<int64_t>(year));
+    std::vector<DepartmentHiresRow> rows;
+    while (stmt.Step()) rows.push_back({static_cast<int32_t>(stmt.Int(0)), stmt.Text(1), stmt.Int(2)});
     return rows;
   }
 

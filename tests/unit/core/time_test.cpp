@@ -324,3 +324,20 @@ TEST(Rfc3339RoundTripTest, OffsetFormsFormatAsCanonicalUtc) {
 
 }  // namespace
 }  // namespace migration::core
+
+namespace migration::core {
+namespace {
+
+TEST(UtcYearQuarterTest, QuarterBoundariesAreUtc) {
+  EXPECT_EQ(UtcYearQuarter(*ParseRfc3339("2021-01-01T00:00:00Z")), (YearQuarter{2021, 1}));
+  EXPECT_EQ(UtcYearQuarter(*ParseRfc3339("2021-03-31T23:59:59.999999Z")), (YearQuarter{2021, 1}));
+  EXPECT_EQ(UtcYearQuarter(*ParseRfc3339("2021-04-01T00:00:00Z")), (YearQuarter{2021, 2}));
+  EXPECT_EQ(UtcYearQuarter(*ParseRfc3339("2021-12-31T23:59:59Z")), (YearQuarter{2021, 4}));
+  // An offset that crosses a quarter or a year in UTC.
+  EXPECT_EQ(UtcYearQuarter(*ParseRfc3339("2021-03-31T23:30:00-01:00")), (YearQuarter{2021, 2}));
+  EXPECT_EQ(UtcYearQuarter(*ParseRfc3339("2022-01-01T00:30:00+01:00")), (YearQuarter{2021, 4}));
+  EXPECT_EQ(UtcYearQuarter(*ParseRfc3339("1969-12-31T23:59:59Z")), (YearQuarter{1969, 4}));
+}
+
+}  // namespace
+}  // namespace migration::core

@@ -1,0 +1,122 @@
+#include "reports/report_format.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace migration::reports {
+namespace {
+
+using Cells = std::vector<std::string>;
+
+std::string RenderCsv(const Cells& header, const std::vector<Cells>& rows) {
+  std::string out;
+  const auto line = [&out](const Cells& cells) {
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (i > 0) out += ',';
+      out += CsvField(cells[i]);
+    }
+    out += "\r\n";
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
+  return out;
+}
+
+// Width in characters, not bytes, so names with accents still line up.
+size_t DisplayWidth(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// Columns from `numeric_from` on are numbers: right-aligned.
+std::string RenderTable(const Cells& header, const std::vector<Cells>& rows, size_t numeric_from,
+                        const std::string& footer) {
+  std::vector<size_t> widths(header.size());
+  for (size_t c = 0; c < header.size(); ++c) widths[c] = DisplayWidth(header[c]);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+  }
+  std::string out;
+  const auto line = [&](const Cells& cells) {
+    for (size_t c = 0; c < cells.size(); ++c) {
+      const std::string pad(widths[c] - DisplayWidth(cells[c]), ' ');
+      if (c > 0) out += "  ";
+      out += c >= numeric_from ? pad + cells[c] : cells[c] + (c + 1 < cells.size() ? pad : "");
+    }
+    out += '\n';
+  };
+  line(header);
+  Cells rule;
+  for (const size_t width : widths) rule.emplace_back(width, '-');
+  line(rule);
+  for (const auto& row : rows) line(row);
+  out += footer;
+  return out;
+}
+
+}  // namespace
+
+Format ParseFormat(std::string_view name) {
+  if (name == "json") return Format::kJson;
+  if (name == "csv") return Format::kCsv;
+  if (name == "table") return Format::kTable;
+  throw core::Error(core::ErrorCode::kBadRequest,
+                    fmt::format("format must be json, csv or table, got \"{}\"", name.substr(0, 40)));
+}
+
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string Render(const HiresByQuarter& report, Format format) {
+  if (format == Format::kJson) {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& r : report.rows) {
+      rows.push_back({{"department", r.department},
+                      {"job", r.job},
+                      {"Q1", r.quarters[0]},
+                      {"Q2", r.quarters[1]},
+                      {"Q3", r.quarters[2]},
+                      {"Q4", r.quarters[3]}});
+    }
+    return nlohmann::ordered_json{{"year", report.year}, {"rows", std::move(rows)}}.dump();
+  }
+  const Cells header = {"department", "job", "Q1", "Q2", "Q3", "Q4"};
+  std::vector<Cells> rows;
+  rows.reserve(report.rows.size());
+  for (const auto& r : report.rows) {
+    rows.push_back({r.department, r.job, std::to_string(r.quarters[0]), std::to_string(r.quarters[1]),
+                    std::to_string(r.quarters[2]), std::to_string(r.quarters[3])});
+  }
+  if (format == Format::kCsv) return RenderCsv(header, rows);
+  return RenderTable(header, rows, 2, fmt::format("{} department/job pairs with hires in {}\n", rows.size(), report.year));
+}
+
+std::string Render(const DepartmentsAboveMean& report, Format format) {
+  if (format == Format::kJson) {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& r : report.rows) rows.push_back({{"id", r.id}, {"department", r.department}, {"hired", r.hired}});
+    return nlohmann::ordered_json{{"year", report.year}, {"mean", report.mean}, {"rows", std::move(rows)}}.dump();
+  }
+  const Cells header = {"id", "department", "hired"};
+  std::vector<Cells> rows;
+  rows.reserve(report.rows.size());
+  for (const auto& r : report.rows) rows.push_back({std::to_string(r.id), r.department, std::to_string(r.hired)});
+  if (format == Format::kCsv) return RenderCsv(header, rows);
+  return RenderTable(header, rows, 2, fmt::format("mean hires per department in {}: {:.2f}\n", report.year, report.mean));
+}
+
+}  // namespace migration::reports

@@ -1,0 +1,23 @@
+#pragma once
+// The reports as JSON (the API's shape, DESIGN §5), CSV (RFC 4180, header line) and an aligned
+// text table for terminals. No HTTP here: the API and the CLI both render through these.
+
+#include <string>
+#include <string_view>
+
+#include "reports/reports.hpp"
+
+namespace migration::reports {
+
+enum class Format { kJson, kCsv, kTable };
+
+// "json", "csv", "table"; throws core::Error(kBadRequest) otherwise.
+Format ParseFormat(std::string_view name);
+
+std::string Render(const HiresByQuarter& report, Format format);
+std::string Render(const DepartmentsAboveMean& report, Format format);
+
+// One CSV field, quoted when it holds a comma, a quote, CR or LF (quotes doubled).
+std::string CsvField(std::string_view text);
+
+}  // namespace migration::reports

@@ -86,7 +86,9 @@ ExpectedLoad ExpectCatalog(const std::string& table) {
   return expected;
 }
 
-ExpectedLoad ExpectHires() {
+namespace {
+
+ExpectedLoad WalkHires(std::vector<Hire>* valid_hires) {
   const std::set<std::string> departments = ValidIds("departments");
   const std::set<std::string> jobs = ValidIds("jobs");
   ExpectedLoad expected;
@@ -108,11 +110,31 @@ ExpectedLoad ExpectHires() {
     if (valid) {
       seen.insert(f[0]);
       ++expected.inserted;
+      if (valid_hires != nullptr) valid_hires->push_back({f[2], f[3], f[4]});
     } else {
       ++expected.rejected;
     }
   }
   return expected;
+}
+
+}  // namespace
+
+ExpectedLoad ExpectHires() { return WalkHires(nullptr); }
+
+std::vector<Hire> ValidHires() {
+  std::vector<Hire> hires;
+  WalkHires(&hires);
+  return hires;
+}
+
+std::map<std::string, std::string> CatalogNames(const std::string& table) {
+  std::map<std::string, std::string> names;
+  for (const auto& line : ReadLines(ChallengeFile(table))) {
+    const auto fields = SplitLine(line, table);
+    if (fields.size() == 2 && IsId(fields[0]) && IsName(fields[1])) names.emplace(fields[0], fields[1]);
+  }
+  return names;
 }
 
 }  // namespace migration::testing

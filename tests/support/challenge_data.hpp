@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace migration::testing {
 
@@ -19,6 +20,15 @@ struct ExpectedLoad {
   // physical line -> the fields of that line that are empty (every reject in the sample names one)
   std::map<long long, std::set<std::string>> empty_fields_by_line;
 };
+
+// The valid hires of hired_employees.csv as the rules see them, with the catalog names.
+struct Hire {
+  std::string datetime;  // as in the file (the sample's are all UTC, ending in Z)
+  std::string department_id;
+  std::string job_id;
+};
+std::vector<Hire> ValidHires();
+std::map<std::string, std::string> CatalogNames(const std::string& table);  // id -> name
 
 // departments.csv / jobs.csv: every line with an integer id and a non-empty name is valid.
 ExpectedLoad ExpectCatalog(const std::string& table);

@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages migration-api needs to build, test and run.
 # Idempotent: when every package is present it only checks and exits (well under a second).
-# Usage: scripts/install-deps.sh [--runtime]   (--runtime: only what the binary links against)
+# Usage: scripts/install-deps.sh [--runtime|--compile|--deploy]
+#   (none)     everything to build, lint, fuzz and test the project (`make build`, `make test`)
+#   --runtime  only the libraries the binary links against (the container's runtime stage)
+#   --compile  only what compiling the release binary needs (the container's build stage)
+#   --deploy   the tools of scripts/check-deploy.sh (container build, IaC and YAML linters)
 set -euo pipefail
 
-build_packages=(
+# What `cmake --preset release` needs to compile and link the binary.
+compile_packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libboost1.74-dev libpq-dev libsqlite3-dev libsimdjson-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libssl-dev
-  libavro-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libavro-dev
+)
+# Tests, benchmarks, linters and fuzzers on top of the compile list.
+build_packages=(
+  "${compile_packages[@]}"
+  libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-tidy clang-format cppcheck libclang-rt-14-dev
 )
 test_packages=(
@@ -17,12 +27,27 @@ test_packages=(
 runtime_packages=(
   libpq5 libsqlite3-0 libsimdjson14 libspdlog1.10 libfmt9 libcurl4 libavro23 ca-certificates
 )
+# scripts/check-deploy.sh (make check-deploy, part of make test): podman with the runc runtime
+# and CNI networking (published ports) builds and runs the image from a Debian base that
+# debootstrap makes; yamllint and shellcheck lint YAML and scripts; curl probes the container.
+# cfn-lint, moto_server, terraform and its provider mirror, kubectl and Node.js come with the
+# machine image (docs/deploy-checks.md).
+deploy_packages=(
+  podman runc containernetworking-plugins iptables debootstrap
+  yamllint shellcheck curl python3
+)
 
-if [[ "${1:-}" == "--runtime" ]]; then
-  wanted=("${runtime_packages[@]}")
-else
-  wanted=("${build_packages[@]}" "${test_packages[@]}")
-fi
+case "${1:-}" in
+  --runtime) wanted=("${runtime_packages[@]}") ;;
+  --compile) wanted=("${compile_packages[@]}") ;;
+  --deploy)
+    wanted=("${deploy_packages[@]}")
+    # Node.js comes with the machine image (its own npm); a machine without it gets Debian's.
+    command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)
+    ;;
+  "") wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: $0 [--runtime|--compile|--deploy]" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${wanted[@]}"; do

@@ -25,6 +25,7 @@ script=$(realpath "$0")
 cd "$(dirname "$script")/.."
 
 cxx=${FUZZ_CXX:-clang++}
+# shellcheck disable=SC2054  # the commas belong to -fsanitize=, they separate no array elements
 cxx_flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc)
 out_dir=build/fuzz
 mkdir -p "$out_dir"
@@ -46,6 +47,7 @@ needs_build() {
   [[ -e $binary ]] || return 0
   local deps
   # -MM lists the files each source reads; strip the make syntax (targets, backslashes) to a list.
+  # shellcheck disable=SC1003  # a literal backslash for tr, not an attempt to escape a quote
   deps=$("$cxx" "${cxx_flags[@]}" -MM "$@" | tr -d '\\' | tr ' ' '\n' | grep -v -e ':$' -e '^$' || true)
   local dep
   for dep in $deps "$script"; do

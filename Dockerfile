@@ -1,0 +1,70 @@
+# migration-api container image.
+#
+#   docker build -t migration-api:$(git rev-parse HEAD) .
+#   podman build --format docker --build-arg BASE_IMAGE=localhost/debian:bookworm .   (offline)
+#
+# Stages: `build` compiles with the project's own dependency script and CMake release preset;
+# `runtime-root` installs the runtime packages from the same script and copies out of them
+# only what the service needs (the binary, the shared libraries it and curl link against, CA
+# certificates, tini, curl for HEALTHCHECK, the dpkg records of those packages so scanners
+# such as Trivy still see them); the final `runtime` image holds just that tree: no shell, no
+# package manager, ~27 MB.
+#
+# BASE_IMAGE is an argument so an offline build can pass a locally bootstrapped Debian 12
+# (scripts/check-deploy/base-image.sh makes localhost/debian:bookworm); both stages that start
+# from a distribution use it, so the libraries copied are those the build linked against.
+ARG BASE_IMAGE=debian:bookworm-slim
+
+FROM ${BASE_IMAGE} AS build
+ENV DEBIAN_FRONTEND=noninteractive
+WORKDIR /src
+# The dependency script alone first: this layer is reused until the script changes.
+COPY scripts/install-deps.sh scripts/install-deps.sh
+RUN scripts/install-deps.sh --compile && rm -rf /var/lib/apt/lists/*
+COPY . .
+# Only the binary: tests are built and run by `make test` outside the image. ccache's folder
+# is a build cache mount, so a rebuild after a small source change recompiles only that file.
+RUN --mount=type=cache,target=/root/.cache/ccache,id=migration-api-ccache \
+    cmake --preset release -DMIGRATION_TESTS=OFF \
+ && cmake --build --preset release --target migration-api \
+ && install -D --strip build/release/src/migration-api /out/usr/local/bin/migration-api
+
+FROM ${BASE_IMAGE} AS runtime-root
+ENV DEBIAN_FRONTEND=noninteractive
+COPY scripts/install-deps.sh /tmp/install-deps.sh
+COPY scripts/container-rootfs.sh /tmp/container-rootfs.sh
+RUN /tmp/install-deps.sh --runtime \
+ && apt-get install -y -qq --no-install-recommends tini curl
+COPY --from=build /out/usr/local/bin/migration-api /usr/local/bin/migration-api
+# Builds /rootfs and proves it complete: both programs start inside it (chroot), so a library
+# missing from runtime_packages in scripts/install-deps.sh fails the build here.
+RUN /tmp/container-rootfs.sh /rootfs /usr/local/bin/migration-api /usr/bin/curl /usr/bin/tini-static
+
+FROM scratch AS runtime
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="migration-api" \
+      org.opencontainers.image.description="CSV to SQL migration service with a REST API" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="MIT"
+COPY --from=runtime-root /rootfs/ /
+# The working directory holds the default SQLite file and object folder (var/, owned by the
+# service user), the only place the process writes besides /tmp: with a read-only root
+# filesystem, mount a volume or tmpfs on /srv/migration-api/var and /tmp (production uses
+# PostgreSQL and S3 instead, so those stay nearly empty).
+WORKDIR /srv/migration-api
+# ENVIRONMENT, DATABASE_URL, STORAGE_URL and the rest come from the deployment.
+ENV PORT=8000 \
+    LOG_FORMAT=json \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+USER 10001:10001
+EXPOSE 8000
+STOPSIGNAL SIGTERM
+# Exec form: there is no shell in the image. Keep the port in step with PORT if you change it.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["/usr/bin/curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8000/healthz"]
+# tini as PID 1 forwards SIGTERM to the service (which drains in-flight requests, then exits 0)
+# and reaps children; no shell sits between them.
+ENTRYPOINT ["/usr/bin/tini-static", "--", "/usr/local/bin/migration-api"]
+CMD ["serve"]

@@ -1,0 +1,156 @@
+# ECS Fargate: 2-10 tasks in the app subnets behind the ALB, rolled back automatically by the
+# deployment circuit breaker, scaled on CPU and on requests per task.
+
+resource "aws_ecs_cluster" "main" {
+  name = local.name
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+}
+
+resource "aws_ecs_task_definition" "app" {
+  family                   = local.name
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.task_cpu
+  memory                   = var.task_memory
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+  # Writable scratch space for the read-only root filesystem.
+  volume {
+    name = "tmp"
+  }
+  volume {
+    name = "var"
+  }
+  container_definitions = jsonencode([{
+    name                   = "migration-api"
+    image                  = var.container_image
+    essential              = true
+    user                   = "10001:10001"
+    readonlyRootFilesystem = true
+    portMappings           = [{ containerPort = local.container_port, protocol = "tcp" }]
+    mountPoints = [
+      { sourceVolume = "tmp", containerPath = "/tmp" },
+      { sourceVolume = "var", containerPath = "/srv/migration-api/var" },
+    ]
+    ulimits = [{ name = "nofile", softLimit = 65536, hardLimit = 65536 }]
+    # The service drains for SHUTDOWN_GRACE_SECONDS after SIGTERM; ECS waits a bit longer.
+    stopTimeout = 30
+    healthCheck = {
+      # Exec form: the image has no shell.
+      command     = ["CMD", "/usr/bin/curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:${local.container_port}/healthz"]
+      interval    = 15
+      timeout     = 5
+      retries     = 3
+      startPeriod = 30
+    }
+    # DATABASE_URL names only the database and TLS mode; libpq takes the host from PGHOST and
+    # the user and password from PGUSER / PGPASSWORD, injected from the Aurora-managed secret:
+    # no credential is ever an environment value.
+    environment = [
+      { name = "PORT", value = tostring(local.container_port) },
+      { name = "ENVIRONMENT", value = var.environment },
+      { name = "DATABASE_URL", value = "postgresql:///migration?sslmode=require" },
+      { name = "PGHOST", value = local.db_host },
+      { name = "PGPORT", value = "5432" },
+      { name = "STORAGE_URL", value = "s3://${aws_s3_bucket.data.id}/${local.storage_prefix}" },
+      { name = "AWS_REGION", value = var.aws_region },
+      { name = "LOG_FORMAT", value = "json" },
+      { name = "LOG_LEVEL", value = "info" },
+      { name = "METRICS_EMF", value = "1" },
+      { name = "SHUTDOWN_GRACE_SECONDS", value = "25" },
+    ]
+    secrets = [
+      { name = "PGUSER", valueFrom = "${local.db_secret_arn}:username::" },
+      { name = "PGPASSWORD", valueFrom = "${local.db_secret_arn}:password::" },
+      { name = "API_KEYS", valueFrom = aws_secretsmanager_secret.api_keys.arn },
+    ]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.app.name
+        awslogs-region        = var.aws_region
+        awslogs-stream-prefix = "api"
+      }
+    }
+  }])
+}
+
+resource "aws_ecs_service" "app" {
+  name                               = "migration-api"
+  cluster                            = aws_ecs_cluster.main.id
+  task_definition                    = aws_ecs_task_definition.app.arn
+  launch_type                        = "FARGATE"
+  desired_count                      = var.desired_count
+  health_check_grace_period_seconds  = 60
+  enable_ecs_managed_tags            = true
+  propagate_tags                     = "SERVICE"
+  deployment_maximum_percent         = 200
+  deployment_minimum_healthy_percent = 100
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+  network_configuration {
+    subnets          = aws_subnet.app[*].id
+    security_groups  = [aws_security_group.app.id]
+    assign_public_ip = false
+  }
+  load_balancer {
+    target_group_arn = aws_lb_target_group.app.arn
+    container_name   = "migration-api"
+    container_port   = local.container_port
+  }
+  depends_on = [aws_lb_listener.https, aws_iam_role_policy.execution]
+  lifecycle {
+    # Autoscaling owns the count after creation.
+    ignore_changes = [desired_count]
+  }
+}
+
+resource "aws_appautoscaling_target" "app" {
+  service_namespace  = "ecs"
+  scalable_dimension = "ecs:service:DesiredCount"
+  resource_id        = "service/${aws_ecs_cluster.main.name}/${aws_ecs_service.app.name}"
+  min_capacity       = var.min_tasks
+  max_capacity       = var.max_tasks
+}
+
+resource "aws_appautoscaling_policy" "cpu" {
+  name               = "cpu-60"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.app.service_namespace
+  scalable_dimension = aws_appautoscaling_target.app.scalable_dimension
+  resource_id        = aws_appautoscaling_target.app.resource_id
+  target_tracking_scaling_policy_configuration {
+    target_value       = 60
+    scale_out_cooldown = 60
+    scale_in_cooldown  = 300
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "requests" {
+  name               = "requests-500-per-task"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.app.service_namespace
+  scalable_dimension = aws_appautoscaling_target.app.scalable_dimension
+  resource_id        = aws_appautoscaling_target.app.resource_id
+  target_tracking_scaling_policy_configuration {
+    target_value       = 500
+    scale_out_cooldown = 60
+    scale_in_cooldown  = 300
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.app.arn_suffix}"
+    }
+  }
+}

@@ -1,0 +1,119 @@
+variable "aws_region" {
+  description = "Region of the whole stack."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "environment" {
+  description = "development, staging or production."
+  type        = string
+  validation {
+    condition     = contains(["development", "staging", "production"], var.environment)
+    error_message = "environment must be development, staging or production."
+  }
+}
+
+variable "container_image" {
+  description = "ECR image by digest (repo@sha256:...) or by an immutable commit-SHA or semver tag."
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9._/-]+(@sha256:[a-f0-9]{64}|:[0-9a-f]{7,40}|:v[0-9]+\\.[0-9]+\\.[0-9]+)$", var.container_image))
+    error_message = "container_image must be an ECR image pinned by digest, commit SHA or semver tag (never latest)."
+  }
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for the HTTPS listener."
+  type        = string
+}
+
+variable "domain_name" {
+  description = "DNS name aliased to the load balancer; empty for none."
+  type        = string
+  default     = ""
+}
+
+variable "hosted_zone_id" {
+  description = "Route 53 zone of domain_name; empty for no record."
+  type        = string
+  default     = ""
+}
+
+variable "desired_count" {
+  description = "Tasks at creation; autoscaling moves it between min_tasks and max_tasks."
+  type        = number
+  default     = 2
+}
+
+variable "min_tasks" {
+  type    = number
+  default = 2
+  validation {
+    condition     = var.min_tasks >= 2
+    error_message = "min_tasks must be at least 2 (one task per AZ)."
+  }
+}
+
+variable "max_tasks" {
+  type    = number
+  default = 10
+}
+
+variable "task_cpu" {
+  description = "Fargate CPU units (256, 512, 1024, 2048)."
+  type        = number
+  default     = 512
+}
+
+variable "task_memory" {
+  type    = number
+  default = 1024
+}
+
+variable "db_instance_class" {
+  type    = string
+  default = "db.t4g.medium"
+}
+
+variable "db_engine_version" {
+  type    = string
+  default = "15.10"
+}
+
+variable "alarm_email" {
+  description = "Optional e-mail subscribed to the alarm topic."
+  type        = string
+  default     = ""
+}
+
+variable "latency_p99_threshold_seconds" {
+  type    = number
+  default = 2
+}
+
+variable "vpc_cidr" {
+  type    = string
+  default = "10.20.0.0/16"
+}
+
+variable "eks_oidc_provider_arn" {
+  description = "IAM OIDC provider of an EKS cluster running infrastructure/kubernetes; empty for none (ECS only)."
+  type        = string
+  default     = ""
+}
+
+variable "db_endpoint_override" {
+  description = "Disaster recovery only: writer endpoint of a cluster restored outside Terraform that the tasks use instead of the stack's; empty for the stack's cluster."
+  type        = string
+  default     = ""
+}
+
+variable "db_secret_arn_override" {
+  description = "With db_endpoint_override: the Aurora-managed master secret of the restored cluster."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.db_secret_arn_override == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:", var.db_secret_arn_override))
+    error_message = "db_secret_arn_override must be a Secrets Manager ARN or empty."
+  }
+}

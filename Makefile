@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8000
 RELEASE_DIR := build/release
 
-.PHONY: help deps build run test unit-test integration-test fuzz lint format bench-ingest clean
+.PHONY: help deps build run test test-sanitize check-deploy fuzz lint format bench-ingest bench-reports clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -23,7 +23,14 @@ run: build ## Serve on :8000 with the embedded defaults (SQLite file + local obj
 
 test: build lint ## Build and run every test (starts PostgreSQL on loopback, stops it after)
 	@scripts/test-servers.sh run -- ctest --test-dir $(RELEASE_DIR) --output-on-failure -j 2
-	@scripts/run-fuzzers.sh 60
+	@scripts/run-fuzzers.sh $${FUZZ_SECONDS:-30}
+	@$(MAKE) --no-print-directory check-deploy
+
+test-sanitize: deps ## The unit and integration tests built with AddressSanitizer + UBSan
+	@scripts/test-sanitize.sh
+
+check-deploy: deps ## Build and run the container; lint and emulate the AWS/Kubernetes deployment (offline)
+	@scripts/check-deploy.sh
 
 fuzz: deps ## Run every fuzz target for FUZZ_SECONDS (default 300) each
 	@scripts/run-fuzzers.sh $${FUZZ_SECONDS:-300}
@@ -36,6 +43,9 @@ format: ## Format the C++ sources with clang-format
 
 bench-ingest: build ## Ingest benchmark (1M rows: psql \copy vs upload; SQLite rows/s; batch endpoint)
 	@bench/ingest/run.sh
+
+bench-reports: build ## Report latency at 10M hires on both backends; ingest cost of the maintained counts
+	@bench/reports/run.sh
 
 clean: ## Remove build outputs
 	rm -rf build

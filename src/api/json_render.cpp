@@ -47,7 +47,10 @@ nlohmann::json RejectJson(const db::StoredReject& stored) {
 
 nlohmann::json LoadResultJson(const ingest::LoadResult& result) {
   nlohmann::json out = LoadJson(result.record);
-  out["duration_ms"] = static_cast<int64_t>(result.duration_ms + 0.5);
+  // From the stored timestamps, so the first response and a replay of it say the same.
+  const auto& record = result.record;
+  out["duration_ms"] = record.finished_us ? (*record.finished_us - record.started_us + 500) / 1000
+                                          : static_cast<int64_t>(result.duration_ms + 0.5);
   nlohmann::json rejects = nlohmann::json::array();
   for (const auto& r : result.first_rejects) rejects.push_back(RejectJson(r));
   out["rejects"] = std::move(rejects);

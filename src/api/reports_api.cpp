@@ -1,5 +1,8 @@
 #include "api/reports_api.hpp"
 
+#include <memory>
+
+#include "reports/report_cache.hpp"
 #include "reports/report_format.hpp"
 #include "reports/reports.hpp"
 
@@ -26,27 +29,39 @@ reports::Format FormatParam(const http::Request& request) {
   return reports::Format::kJson;
 }
 
-template <typename Report>
-http::Response Respond(const Report& report, reports::Format format) {
-  if (format == reports::Format::kCsv) {
-    return http::Response{200, "text/csv; charset=utf-8", reports::Render(report, format), {}};
-  }
-  return http::Response::Json(200, reports::Render(report, reports::Format::kJson));
+http::Response Respond(std::string body, reports::Format format) {
+  if (format == reports::Format::kCsv) return http::Response{200, "text/csv; charset=utf-8", std::move(body), {}};
+  return http::Response::Json(200, std::move(body));
 }
 
 }  // namespace
 
 void RegisterReportRoutes(http::Router& router, ApiContext& context) {
+  // Shared by both routes for the life of the router; each entry is checked against the data
+  // version on every request, so a report is never older than the last committed load.
+  auto cache = std::make_shared<reports::ReportCache>();
   router.Add({"GET", "/v1/reports/hires-by-quarter", 0,
-              [&context](http::Request& request) {
+              [&context, cache](http::Request& request) {
                 const reports::Format format = FormatParam(request);
-                return Respond(reports::BuildHiresByQuarter(context.db, YearParam(request)), format);
+                const int year = YearParam(request);
+                return Respond(cache->Get(context.db, "hires-by-quarter", year, static_cast<int>(format),
+                                          [&] {
+                                            return reports::Render(reports::BuildHiresByQuarter(context.db, year),
+                                                                   format);
+                                          }),
+                               format);
               },
               nullptr, ""});
   router.Add({"GET", "/v1/reports/departments-above-mean", 0,
-              [&context](http::Request& request) {
+              [&context, cache](http::Request& request) {
                 const reports::Format format = FormatParam(request);
-                return Respond(reports::BuildDepartmentsAboveMean(context.db, YearParam(request)), format);
+                const int year = YearParam(request);
+                return Respond(cache->Get(context.db, "departments-above-mean", year, static_cast<int>(format),
+                                          [&] {
+                                            return reports::Render(
+                                                reports::BuildDepartmentsAboveMean(context.db, year), format);
+                                          }),
+                               format);
               },
               nullptr, ""});
 }

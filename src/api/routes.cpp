@@ -1,7 +1,9 @@
 #include "api/routes.hpp"
 
+#include "api/docs_api.hpp"
 #include "api/health_api.hpp"
 #include "api/loads_api.hpp"
+#include "api/metrics_api.hpp"
 #include "api/reports_api.hpp"
 #include "api/tables_api.hpp"
 
@@ -10,6 +12,8 @@ namespace migration::api {
 http::Router BuildRouter(ApiContext& context) {
   http::Router router;
   RegisterHealthRoutes(router, context);
+  RegisterDocsRoutes(router);
+  RegisterMetricsRoutes(router, context);
   RegisterLoadRoutes(router, context);
   // Before the table routes: /v1/{table}/{id} would match /v1/reports/<name> too.
   RegisterReportRoutes(router, context);

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "api/json_render.hpp"
 #include "api/query_params.hpp"
@@ -41,6 +43,55 @@ http::Response LoadResponse(const ingest::LoadResult& result, const http::Reques
   return http::Response::Json(all_created ? 201 : 200, Dump(body));
 }
 
+// The Idempotency-Key header, checked (1..255 visible ASCII characters); nullopt when absent.
+std::optional<db::IdempotencyRecord> IdempotencyParam(const http::Request& request) {
+  const auto key = request.Header("idempotency-key");
+  if (!key) return std::nullopt;
+  const bool visible = std::all_of(key->begin(), key->end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (key->empty() || key->size() > 255 || !visible) {
+    throw Error(ErrorCode::kBadRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters (e.g. a UUID)");
+  }
+  return db::IdempotencyRecord{request.principal, std::string(*key), request.method + " " + request.path, 0};
+}
+
+// The first response of a request sent again with the same Idempotency-Key, rebuilt from its
+// committed load; nullopt when the key is new.
+std::optional<http::Response> ReplayIfSeen(ApiContext& context, const http::Request& request,
+                                           const db::IdempotencyRecord& wanted) {
+  const auto seen = context.db.FindIdempotencyKey(wanted.principal, wanted.key);
+  if (!seen) return std::nullopt;
+  if (seen->request != wanted.request) {
+    throw Error(ErrorCode::kUnprocessable, fmt::format("this Idempotency-Key was already used for {}; use a new key "
+                                                       "for a different request",
+                                                       seen->request));
+  }
+  const auto load = context.db.GetLoad(seen->load_id);
+  if (!load) throw Error(ErrorCode::kInternal, "the load of this Idempotency-Key is missing");
+  ingest::LoadResult result;
+  result.record = *load;
+  if (load->counts.rejected > 0) result.first_rejects = context.db.ListRejects(load->id, {0, 100});
+  http::Response response = LoadResponse(result, request);
+  response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
+
+// Runs `load_request` (which commits the key with its load); when a concurrent request with the
+// same key committed first, answers with that one's response instead.
+template <typename F>
+http::Response WithIdempotency(ApiContext& context, const http::Request& request,
+                               const std::optional<db::IdempotencyRecord>& key, F load_request) {
+  if (key) {
+    if (auto replay = ReplayIfSeen(context, request, *key)) return std::move(*replay);
+  }
+  try {
+    return load_request();
+  } catch (const Error& error) {
+    if (!key || error.code() != ErrorCode::kConflict) throw;
+    if (auto replay = ReplayIfSeen(context, request, *key)) return std::move(*replay);
+    throw;
+  }
+}
+
 std::string CsvOrMultipartHint() {
   return "send the CSV as multipart/form-data (field \"file\") or as a text/csv body";
 }
@@ -65,6 +116,17 @@ class UploadConsumer final : public http::BodyConsumer {
     options.table = table;
     options.on_conflict = on_conflict;
     options.source = "upload";
+    options.idempotency = IdempotencyParam(request);
+    if (options.idempotency) {
+      // A retry of a finished upload: read the body to its end (the client is sending it) and
+      // answer what the first one answered, loading nothing.
+      if (auto replay = ReplayIfSeen(context, request, *options.idempotency)) {
+        replay_ = std::move(*replay);
+        return;
+      }
+    }
+    context_ = &context;
+    idempotency_ = options.idempotency;
     load_ = std::make_unique<ingest::Load>(context.db, options);
     csv_ = std::make_unique<ingest::CsvInput>(*load_, table, header);
     if (boundary) {
@@ -82,6 +144,7 @@ class UploadConsumer final : public http::BodyConsumer {
   }
 
   void Consume(std::string_view chunk) override {
+    if (replay_) return;
     if (multipart_) {
       multipart_->Feed(chunk);
     } else {
@@ -90,6 +153,7 @@ class UploadConsumer final : public http::BodyConsumer {
   }
 
   http::Response Finish() override {
+    if (replay_) return std::move(*replay_);
     if (multipart_) {
       multipart_->Finish();
       if (!seen_file_part_) {
@@ -102,13 +166,22 @@ class UploadConsumer final : public http::BodyConsumer {
       load_->Abort("the upload has no data rows");
       throw Error(ErrorCode::kUnprocessable, "the CSV has no data rows (an empty file, or only a header line)");
     }
-    const ingest::LoadResult result = load_->Finish();
     http::Request request;
     request.path = request_path_;
-    return LoadResponse(result, request);
+    try {
+      return LoadResponse(load_->Finish(), request);
+    } catch (const Error& error) {
+      // A concurrent upload with the same Idempotency-Key committed first: answer as it did.
+      if (!idempotency_ || error.code() != ErrorCode::kConflict) throw;
+      request.method = "POST";
+      if (auto replay = ReplayIfSeen(*context_, request, *idempotency_)) return std::move(*replay);
+      throw;
+    }
   }
 
-  void Abort(const std::string& reason) override { load_->Abort(reason); }
+  void Abort(const std::string& reason) override {
+    if (load_) load_->Abort(reason);
+  }
 
  private:
   std::string request_path_;
@@ -117,6 +190,9 @@ class UploadConsumer final : public http::BodyConsumer {
   std::unique_ptr<http::MultipartReader> multipart_;
   bool in_file_part_ = false;
   bool seen_file_part_ = false;
+  std::optional<http::Response> replay_;  // set when the Idempotency-Key was seen: nothing is loaded
+  ApiContext* context_ = nullptr;
+  std::optional<db::IdempotencyRecord> idempotency_;
 };
 
 // Counts the data records of a small CSV body without loading it (batch size check).
@@ -152,24 +228,29 @@ http::Response PostBatch(ApiContext& context, http::Request& request) {
   options.on_conflict = OnConflictParam(request);
   options.atomic = BoolParam(request, "atomic", false);
   options.source = "batch";
+  options.idempotency = IdempotencyParam(request);
   const std::string media = request.MediaType();
   if (media == "application/json") {
     const ingest::JsonRows rows(request.body);
     CheckBatchSize(rows.size());
     options.locator = db::RejectLocator::kIndex;
-    ingest::Load load(context.db, options);
-    rows.FeedTo(load, table);
-    return LoadResponse(load.Finish(), request);
+    return WithIdempotency(context, request, options.idempotency, [&] {
+      ingest::Load load(context.db, options);
+      rows.FeedTo(load, table);
+      return LoadResponse(load.Finish(), request);
+    });
   }
   if (media == "text/csv") {
     const ingest::HeaderMode header = HeaderParam(request);
     CheckBatchSize(CountCsvRecords(table, request.body, header));
     options.locator = db::RejectLocator::kLine;
-    ingest::Load load(context.db, options);
-    ingest::CsvInput csv(load, table, header);
-    csv.Consume(request.body);
-    csv.Finish();
-    return LoadResponse(load.Finish(), request);
+    return WithIdempotency(context, request, options.idempotency, [&] {
+      ingest::Load load(context.db, options);
+      ingest::CsvInput csv(load, table, header);
+      csv.Consume(request.body);
+      csv.Finish();
+      return LoadResponse(load.Finish(), request);
+    });
   }
   throw Error(ErrorCode::kUnsupportedMediaType,
               fmt::format("Content-Type \"{}\" is not accepted here; send application/json (an array of row objects) "

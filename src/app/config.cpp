@@ -37,6 +37,19 @@ void EnvString(const char* name, std::string& out) {
   if (const char* value = Env(name)) out = value;
 }
 
+void EnvBool(const char* name, bool& out) {
+  const char* value = Env(name);
+  if (value == nullptr) return;
+  const std::string_view text(value);
+  if (text == "1" || text == "true" || text == "yes" || text == "on") {
+    out = true;
+  } else if (text == "0" || text == "false" || text == "no" || text == "off") {
+    out = false;
+  } else {
+    throw Error(ErrorCode::kBadRequest, fmt::format("{} must be 1 or 0 (true or false), got \"{}\"", name, text));
+  }
+}
+
 }  // namespace
 
 void LoadEnvironment(Config& config) {
@@ -52,6 +65,20 @@ void LoadEnvironment(Config& config) {
   EnvNumber<int>("IO_THREADS", config.io_threads, 1, 64);
   EnvNumber<int>("WORKER_THREADS", config.worker_threads, 1, 256);
   EnvNumber<int>("DB_POOL_SIZE", config.db_pool_size, 1, 256);
+  EnvBool("METRICS_EMF", config.metrics_emf);
+  EnvString("API_KEYS", config.api_keys);
+  EnvString("API_KEYS_FILE", config.api_keys_file);
+  EnvString("CORS_ALLOWED_ORIGINS", config.cors_allowed_origins);
+  EnvNumber<int>("MAX_CONNECTIONS", config.max_connections, 1, 1000000);
+  EnvNumber<int>("HEADER_TIMEOUT_SECONDS", config.header_timeout_seconds, 1, 3600);
+  if (const char* rps = Env("RATE_LIMIT_RPS")) {
+    char* end = nullptr;
+    const double value = std::strtod(rps, &end);
+    if (end == rps || *end != '\0' || value < 0) {
+      throw Error(ErrorCode::kBadRequest, fmt::format("RATE_LIMIT_RPS must be a number >= 0, got \"{}\"", rps));
+    }
+    config.rate_limit_rps = value;
+  }
 }
 
 void AddCommonFlags(CLI::App& command, Config& config) {
@@ -80,6 +107,20 @@ void AddServerFlags(CLI::App& command, Config& config) {
   command.add_option("--db-pool-size", config.db_pool_size, "database connections [env DB_POOL_SIZE]")
       ->capture_default_str();
   command.add_flag("!--no-migrate", config.migrate_on_start, "do not apply schema migrations on start");
+  command.add_flag("--metrics-emf", config.metrics_emf,
+                   "also write CloudWatch Embedded Metric Format lines to stdout [env METRICS_EMF=1]");
+  command.add_option("--api-keys", config.api_keys, "name:sha256hex[:read] pairs, comma-separated [env API_KEYS]");
+  command.add_option("--api-keys-file", config.api_keys_file, "file of name:sha256hex[:read] lines [env API_KEYS_FILE]");
+  command.add_option("--cors-allowed-origins", config.cors_allowed_origins,
+                     "origins browsers may call from, comma-separated, * for any [env CORS_ALLOWED_ORIGINS]");
+  command.add_option("--rate-limit-rps", config.rate_limit_rps,
+                     "requests per second per API key (or client address), 0 = no limit [env RATE_LIMIT_RPS]")
+      ->capture_default_str();
+  command.add_option("--max-connections", config.max_connections, "open connections before new ones get 503 [env MAX_CONNECTIONS]")
+      ->capture_default_str();
+  command.add_option("--header-timeout-seconds", config.header_timeout_seconds,
+                     "a request head must arrive within this [env HEADER_TIMEOUT_SECONDS]")
+      ->capture_default_str();
 }
 
 void ConfigureLogging(const Config& config) {

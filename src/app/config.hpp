@@ -21,6 +21,14 @@ struct Config {
   int worker_threads = 8;
   int db_pool_size = 8;
   bool migrate_on_start = true;
+  bool metrics_emf = false;  // also write CloudWatch Embedded Metric Format lines to stdout
+  // Access (api/access): keys as name:sha256hex[:read] pairs; CORS allow-list; requests/s per caller.
+  std::string api_keys;
+  std::string api_keys_file;
+  std::string cors_allowed_origins;
+  double rate_limit_rps = 0;  // 0: no limit
+  int max_connections = 1024;
+  int header_timeout_seconds = 30;
 };
 
 // Reads the environment into `config` (PORT, DATABASE_URL, ...). Throws core::Error(kBadRequest)

@@ -2,13 +2,71 @@
 
 #include <unistd.h>
 
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+#include <sstream>
+
+#include "api/access/access_guard.hpp"
 #include "api/routes.hpp"
+#include "core/error.hpp"
 #include "app/commands.hpp"
 #include "db/database.hpp"
 #include "http/server.hpp"
+#include "observability/emf.hpp"
 #include "observability/log.hpp"
 
 namespace migration::app {
+
+namespace {
+
+// API keys from API_KEYS and API_KEYS_FILE; keys become mandatory on /v1 in staging and
+// production (refusing to start without any) and whenever some are configured.
+api::access::AccessOptions AccessOptionsFrom(const Config& config) {
+  api::access::AccessOptions access;
+  access.keys = api::access::ParseApiKeys(config.api_keys, "API_KEYS");
+  if (!config.api_keys_file.empty()) {
+    std::ifstream in(config.api_keys_file);
+    if (!in) {
+      throw core::Error(core::ErrorCode::kBadRequest, "API_KEYS_FILE: cannot read " + config.api_keys_file);
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    for (auto& key : api::access::ParseApiKeys(text.str(), "API_KEYS_FILE")) access.keys.push_back(std::move(key));
+  }
+  const bool deployed = config.environment == "staging" || config.environment == "production";
+  if (deployed && access.keys.empty()) {
+    throw core::Error(core::ErrorCode::kBadRequest,
+                      "ENVIRONMENT=" + config.environment +
+                          " requires API keys: set API_KEYS or API_KEYS_FILE (name:sha256hex pairs)");
+  }
+  access.require_keys = deployed || !access.keys.empty();
+  access.rate_limit_rps = config.rate_limit_rps;
+  access.cors_allowed_origins = config.cors_allowed_origins;
+  return access;
+}
+
+// Folds the count changes loads record into hire_counts once a second (PostgreSQL), so reports
+// stay cheap; a report is exact either way. Stops with the server.
+std::jthread StartCountCompactor(db::Database& database) {
+  return std::jthread([&database](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      try {
+        database.CompactHireCounts();
+      } catch (const std::exception& e) {
+        observability::LogWarn("hire_counts_compaction_failed", {{"error", e.what()}});
+      }
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+    }
+  });
+}
+
+}  // namespace
 
 int RunServe(const Config& config) {
   using observability::LogInfo;
@@ -28,6 +86,16 @@ int RunServe(const Config& config) {
     LogWarn("interrupted_loads_marked_failed", {{"count", interrupted}});
   }
 
+  api::access::AccessGuard guard(AccessOptionsFrom(config));
+  if (config.api_keys.empty() && config.api_keys_file.empty()) {
+    LogWarn("auth_disabled", {{"environment", config.environment},
+                              {"warning", "NO API KEYS CONFIGURED: every /v1 endpoint is open to anyone who can reach "
+                                          "this port. Set API_KEYS or API_KEYS_FILE before exposing it."}});
+  }
+
+  // EMF lines only from the server: the CLI commands keep stdout for their own output.
+  observability::ConfigureEmf(config.metrics_emf, config.environment);
+
   http::ServerState state;
   api::ApiContext context{*database, state};
   context.max_upload_bytes = config.max_upload_bytes == 0 ? UINT64_MAX : config.max_upload_bytes;
@@ -39,11 +107,15 @@ int RunServe(const Config& config) {
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
   options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
+  options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+  options.max_connections = config.max_connections;
+  options.guard = &guard;
   http::Server server(options, router, state);
   LogInfo("service_started", {{"port", state.bound_port.load()},
                               {"environment", config.environment},
                               {"database", database->BackendName()},
                               {"storage_url", config.storage_url}});
+  std::jthread compactor = StartCountCompactor(*database);
   server.Run();
   return 0;
 }

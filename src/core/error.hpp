@@ -12,12 +12,15 @@ namespace migration::core {
 enum class ErrorCode {
   // Client errors
   kBadRequest,            // malformed request: bad JSON, bad query parameter, bad multipart
+  kUnauthorized,          // no credentials, or credentials that are not valid
+  kForbidden,             // valid credentials that do not allow this request
   kNotFound,              // unknown table, id, load or route
   kMethodNotAllowed,      // route exists, method does not
   kPayloadTooLarge,       // batch > 1000 rows or body over the route's limit
   kUnsupportedMediaType,  // content type the route does not take
   kUnprocessable,         // nothing valid in a load, or an atomic batch with an invalid row
   kConflict,              // a write that contradicts stored data (e.g. foreign keys on restore)
+  kTooManyRequests,       // the caller's rate limit is spent: retry after Retry-After seconds
   // Server errors
   kUnavailable,           // database (or storage) not reachable right now: retry later
   kInternal,              // a bug or an unexpected failure

@@ -142,7 +142,14 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
 
   // Local time minus its offset is UTC. Years 1..9999 keep this far inside int64 (about ±3e17 µs).
   const int64_t local_seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 + minute * 60 + second;
-  return (local_seconds - offset_seconds) * kMicrosPerSecond + micros;
+  const int64_t utc_seconds = local_seconds - offset_seconds;
+  // The UTC instant must be writable as RFC 3339 too: an offset can carry year 1 or 9999 out of
+  // 0001..9999 (0001-01-01T00:30:00+01:00 is 0000-12-31T23:30:00Z), and FormatRfc3339 would then
+  // write a timestamp that this parser (and PostgreSQL, for year 0) refuses. Found by fuzzing.
+  constexpr int64_t kFirstSecond = DaysFromCivil(1, 1, 1) * kSecondsPerDay;
+  constexpr int64_t kEndSecond = DaysFromCivil(10'000, 1, 1) * kSecondsPerDay;
+  if (utc_seconds < kFirstSecond || utc_seconds >= kEndSecond) return std::nullopt;
+  return utc_seconds * kMicrosPerSecond + micros;
 }
 
 std::string FormatRfc3339(int64_t micros_since_epoch) {

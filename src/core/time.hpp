@@ -10,7 +10,8 @@ namespace migration::core {
 
 // Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` strictly (RFC 3339 §5.6, 'T' and 'Z' may be
 // lower case, fraction up to 9 digits, truncated to microseconds; seconds 00..59). Returns the UTC
-// instant, or nullopt when the text is not such a timestamp or names an impossible date.
+// instant, or nullopt when the text is not such a timestamp, names an impossible date, or names an
+// instant outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999Z (what FormatRfc3339 can write).
 std::optional<int64_t> ParseRfc3339(std::string_view text);
 
 // Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.ffffff` only when the microseconds are non-zero.

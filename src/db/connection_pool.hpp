@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "db/pool_stats.hpp"
 
 namespace migration::db {
 
@@ -56,10 +58,21 @@ class ConnectionPool {
 
   Lease Acquire() {
     std::unique_lock lock(mutex_);
-    if (!available_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || in_use_ + idle_.size() < capacity_; })) {
-      throw core::Error(core::ErrorCode::kUnavailable, "all database connections are busy; retry shortly");
+    const auto can_lease = [&] { return !idle_.empty() || in_use_ + idle_.size() < capacity_; };
+    if (!can_lease()) {
+      // Only a caller that really blocks pays for the clock and counts as waiting.
+      const auto started = std::chrono::steady_clock::now();
+      ++waiting_;
+      const bool got = available_.wait_for(lock, acquire_timeout_, can_lease);
+      --waiting_;
+      wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (!got) {
+        ++timeouts_;
+        throw core::Error(core::ErrorCode::kUnavailable, "all database connections are busy; retry shortly");
+      }
     }
     ++in_use_;
+    ++acquires_;
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();
@@ -76,13 +89,10 @@ class ConnectionPool {
     }
   }
 
-  struct Stats {
-    size_t in_use;
-    size_t idle;
-  };
+  using Stats = ConnectionPoolStats;
   Stats GetStats() {
     std::lock_guard lock(mutex_);
-    return {in_use_, idle_.size()};
+    return {capacity_, in_use_, idle_.size(), waiting_, acquires_, timeouts_, wait_seconds_};
   }
 
  private:
@@ -100,6 +110,10 @@ class ConnectionPool {
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
   size_t in_use_ = 0;
+  size_t waiting_ = 0;
+  uint64_t acquires_ = 0;
+  uint64_t timeouts_ = 0;
+  double wait_seconds_ = 0;
 };
 
 }  // namespace migration::db

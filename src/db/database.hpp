@@ -15,6 +15,7 @@
 
 #include "core/row.hpp"
 #include "core/table.hpp"
+#include "db/pool_stats.hpp"
 #include "db/records.hpp"
 #include "db/report_records.hpp"
 
@@ -37,6 +38,10 @@ class LoadTransaction {
   // Stores rejects of this load, in order; they are numbered after any written before.
   virtual void WriteRejects(std::span<const RejectRecord> rejects) = 0;
 
+  // Stores the client's Idempotency-Key with this load (committed with it). Throws
+  // core::Error(kConflict) when another load holds the same key.
+  virtual void RecordIdempotencyKey(const IdempotencyRecord& record) = 0;
+
   // Records the load's final state and commits rows, rejects and the load record together.
   virtual void Commit(const LoadRecord& final_state) = 0;
 };
@@ -51,6 +56,8 @@ class Database {
   virtual ~Database() = default;
 
   virtual std::string_view BackendName() const = 0;  // "sqlite" or "postgresql"
+  // The connection pool's state now (for GET /metrics); cheap, never touches the database.
+  virtual ConnectionPoolStats PoolStats() = 0;
 
   // Applies the embedded schema migrations not applied yet; returns how many it applied.
   virtual int Migrate() = 0;
@@ -71,10 +78,17 @@ class Database {
   virtual std::vector<LoadRecord> ListLoads(Page page) = 0;  // newest first; `after` = last id seen (0: start)
   virtual std::optional<LoadRecord> GetLoad(int64_t load_id) = 0;
   virtual std::vector<StoredReject> ListRejects(int64_t load_id, Page page) = 0;
+  // The load committed with (principal, key), if any.
+  virtual std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key) = 0;
 
   // Reports, from the maintained hire_counts (cost: departments x jobs, not hires), unordered.
   virtual std::vector<QuarterCountsRow> HiresByQuarter(int year) = 0;
   virtual std::vector<DepartmentHiresRow> DepartmentHires(int year) = 0;
+  // Grows with every committed load (any table): equal values mean equal data for the reports.
+  virtual int64_t DataVersion() = 0;
+  // Folds recorded count changes into hire_counts (PostgreSQL; a no-op where loads write them
+  // directly). Safe to call from several replicas at once. Returns how many changes it folded.
+  virtual int64_t CompactHireCounts() { return 0; }
 };
 
 struct DatabaseOptions {

@@ -1,9 +1,10 @@
 #pragma once
 // The hires per (year, department, job) and quarter that the reports read (table hire_counts),
 // kept exact by every path that writes hired_employees: each load transaction collects the
-// changes it makes here and applies them, sorted, just before it commits. Applying them last
-// keeps the count rows locked only for the commit itself (concurrent loads touch the same
-// counts), and sorting makes every transaction lock them in the same order (no deadlock).
+// changes it makes here and records them just before it commits. SQLite (one writer at a time)
+// adds them to hire_counts directly; PostgreSQL appends them to hire_count_deltas, because
+// concurrent loads updating the same count rows would wait on each other's commits, and a
+// compactor folds the deltas in (see migrations/postgres/0002_hire_counts.sql).
 
 #include <array>
 #include <cstdint>

@@ -35,6 +35,15 @@ struct LoadCounts {
   uint64_t skipped = 0;
 };
 
+// An Idempotency-Key a client sent with a load: (principal, key) names it; `request` is what it
+// was sent with ("POST /v1/departments/upload"), so reusing a key for another request is refused.
+struct IdempotencyRecord {
+  std::string principal;
+  std::string key;
+  std::string request;
+  int64_t load_id = 0;
+};
+
 struct LoadRecord {
   int64_t id = 0;
   core::Table table = core::Table::kDepartments;

@@ -9,6 +9,9 @@ using core::ErrorCode;
 int HttpStatusFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kBadRequest: return 400;
+    case ErrorCode::kUnauthorized: return 401;
+    case ErrorCode::kForbidden: return 403;
+    case ErrorCode::kTooManyRequests: return 429;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kMethodNotAllowed: return 405;
     case ErrorCode::kPayloadTooLarge: return 413;
@@ -26,6 +29,9 @@ std::string_view ReasonPhrase(int status) {
     case 200: return "OK";
     case 201: return "Created";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 429: return "Too Many Requests";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
@@ -51,7 +57,8 @@ Response Problem(ErrorCode code, const std::string& detail, const std::string& i
       {"detail", detail},
       {"instance", instance},
   };
-  for (const auto& [key, value] : extra.items()) body[key] = value;
+  // The RFC 9457 members win: a load's own "status" ("rejected") must not replace the HTTP status.
+  for (const auto& [key, value] : extra.items()) body.emplace(key, value);
   Response response{status, "application/problem+json",
                     body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
   if (code == ErrorCode::kUnavailable) response.headers.emplace_back("Retry-After", "5");

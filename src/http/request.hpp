@@ -23,6 +23,7 @@ struct Request {
   std::string body;  // buffered routes only; streaming routes get chunks instead
   std::string request_id;
   std::string remote_address;
+  std::string principal;  // the authenticated API key's name (never the key); empty when open
 
   // First value of a header (name in lower case), or nullopt.
   std::optional<std::string_view> Header(std::string_view lower_name) const;

@@ -36,6 +36,7 @@
 #include "core/error.hpp"
 #include "http/problem.hpp"
 #include "observability/log.hpp"
+#include "observability/service_metrics.hpp"
 
 namespace migration::http {
 namespace {
@@ -118,6 +119,16 @@ struct InFlight {
   ServerState& state;
 };
 
+// Counts open connections for the max_connections cap.
+struct OpenConnection {
+  explicit OpenConnection(ServerState& s) : state(s), count(++state.connections) {}
+  ~OpenConnection() { --state.connections; }
+  OpenConnection(const OpenConnection&) = delete;
+  OpenConnection& operator=(const OpenConnection&) = delete;
+  ServerState& state;
+  int count;
+};
+
 }  // namespace
 
 struct Server::Impl {
@@ -190,6 +201,14 @@ struct Server::Impl {
 
   net::awaitable<void> Session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
+    const OpenConnection open_connection(state);
+    if (open_connection.count > options.max_connections) {
+      // Shed load at the door rather than queue without bound: the client retries later.
+      co_await WriteBare(stream, 503, "the server has too many open connections; retry shortly");
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
     beast::flat_buffer buffer;
     buffer.reserve(kReadBufferReserve);
     std::string remote;
@@ -219,6 +238,10 @@ struct Server::Impl {
         break;
       }
       stream.expires_never();
+      if (static_cast<size_t>(std::distance(parser.get().begin(), parser.get().end())) > options.max_header_fields) {
+        co_await WriteBare(stream, 431, "too many request header fields");
+        break;
+      }
       InFlight in_flight(state);
       const auto started = std::chrono::steady_clock::now();
       Request request = MakeRequest(parser.get(), remote);
@@ -227,8 +250,9 @@ struct Server::Impl {
       if (response.status == 0) break;  // the body broke off: nothing to answer, connection gone
       const bool keep_alive = parser.get().keep_alive() && body_complete && !state.draining.load();
       const uint64_t bytes_out = response.body.size();
+      const int status = response.status;
       const bool ok = co_await Write(stream, request, std::move(response), keep_alive);
-      LogAccess(request, started, bytes_out, ok);
+      LogAccess(request, started, status, bytes_out, ok);
       if (!ok || !keep_alive) break;
     }
     beast::error_code ignored;
@@ -266,6 +290,9 @@ struct Server::Impl {
       co_return Problem(core::ErrorCode::kBadRequest, "the request target is not a valid path", request.target);
     }
     const auto match = router.Find(request.method, request.path);
+    if (options.guard != nullptr) {
+      if (auto refused = options.guard->Admit(request, match.route)) co_return std::move(*refused);
+    }
     if (match.route == nullptr) {
       if (match.path_matched) {
         co_return Problem(core::ErrorCode::kMethodNotAllowed,
@@ -396,6 +423,7 @@ struct Server::Impl {
     res.set(bhttp::field::server, "migration-api");
     res.set(bhttp::field::content_type, response.content_type);
     res.set("X-Request-Id", request.request_id);
+    if (options.guard != nullptr) options.guard->Decorate(request, response);
     for (const auto& [name, value] : response.headers) res.set(name, value);
     res.keep_alive(keep_alive);
     if (request.method != "HEAD") res.body() = std::move(response.body);
@@ -412,20 +440,30 @@ struct Server::Impl {
   net::awaitable<void> WriteBare(beast::tcp_stream& stream, int status, const std::string& detail) {
     Request request;
     request.request_id = NewRequestId();
-    const core::ErrorCode code = status == 431 ? core::ErrorCode::kBadRequest : core::ErrorCode::kBadRequest;
+    const core::ErrorCode code = status == 503 ? core::ErrorCode::kUnavailable : core::ErrorCode::kBadRequest;
     Response response = Problem(code, detail, "");
     response.status = status;
     co_await Write(stream, request, std::move(response), false);
   }
 
-  void LogAccess(const Request& request, std::chrono::steady_clock::time_point started, uint64_t bytes_out, bool ok) {
-    const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  // One log line and the metrics of a request. The route is the matched pattern ("POST
+  // /v1/{table}/upload"), never the raw path, so the metric labels stay a small fixed set.
+  void LogAccess(const Request& request, std::chrono::steady_clock::time_point started, int status,
+                 uint64_t bytes_out, bool ok) {
+    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const Route* route = router.Find(request.method, request.path).route;
+    const std::string_view route_name = route != nullptr ? std::string_view(route->name) : "unmatched";
+    const uint64_t bytes_in = request.content_length.value_or(request.body.size());
+    observability::RecordRequest(route_name, status, elapsed, bytes_in, bytes_out);
     LogInfo("request", {{"request_id", request.request_id},
                         {"method", request.method},
+                        {"route", route_name},
                         {"path", request.path},
-                        {"bytes_in", request.content_length.value_or(request.body.size())},
+                        {"status", status},
+                        {"bytes_in", bytes_in},
                         {"bytes_out", bytes_out},
-                        {"duration_ms", std::round(elapsed * 1000) / 1000},
+                        {"duration_ms", std::round(elapsed * 1e6) / 1000},
+                        {"key", request.principal.empty() ? nlohmann::json(nullptr) : nlohmann::json(request.principal)},
                         {"remote", request.remote_address},
                         {"completed", ok}});
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "http/request_guard.hpp"
 #include "http/router.hpp"
 
 namespace migration::http {
@@ -21,6 +22,9 @@ struct ServerOptions {
   std::chrono::seconds keep_alive_timeout{75};  // idle connection between requests
   std::chrono::seconds shutdown_grace{25};      // in-flight requests get this long after SIGTERM
   uint32_t max_header_bytes = 16 * 1024;
+  uint32_t max_header_fields = 100;
+  int max_connections = 1024;       // beyond this a new connection gets 503 and is closed
+  RequestGuard* guard = nullptr;    // auth, rate limit, CORS (api/access_guard.hpp); null: open
 };
 
 // Shared, lock-free facts about the server that handlers may read (e.g. /readyz).
@@ -28,6 +32,7 @@ struct ServerState {
   std::atomic<bool> draining{false};
   std::atomic<int> in_flight{0};
   std::atomic<uint16_t> bound_port{0};
+  std::atomic<int> connections{0};
 };
 
 // Serves `router` until SIGTERM/SIGINT (or RequestStop()), then stops accepting, lets in-flight

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "ingest/row_rules.hpp"
 #include "observability/log.hpp"
+#include "observability/service_metrics.hpp"
 
 namespace migration::ingest {
 namespace {
@@ -133,6 +134,12 @@ void Load::AddReject(int64_t position, std::string_view raw, std::vector<FieldEr
 
 void Load::QueueReject(int64_t position, std::string_view raw, std::vector<FieldError> errors) {
   ++record_.counts.rejected;
+  for (size_t i = 0; i < errors.size(); ++i) {
+    const auto& code = errors[i].code;
+    const bool repeated = std::any_of(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(i),
+                                      [&code](const FieldError& e) { return e.code == code; });
+    if (!repeated) ++rejected_by_code_[code];
+  }
   if (options_.atomic) rows_withheld_ = true;
   nlohmann::json errors_json = ErrorsJson(errors);
   std::string stored = errors_json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -193,6 +200,9 @@ LoadResult Load::Finish() {
     } else {
       record_.status = db::LoadStatus::kPartial;
     }
+    if (options_.idempotency) tx_->RecordIdempotencyKey(*options_.idempotency);
+    // The finish time is stored as is, so a replay (Idempotency-Key) renders the same response.
+    record_.finished_us = NowMicros();
     tx_->Commit(record_);
     tx_.reset();
     finished_ = true;
@@ -203,7 +213,6 @@ LoadResult Load::Finish() {
   LoadResult result;
   result.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
   result.record = record_;
-  result.record.finished_us = NowMicros();
   if (record_.counts.rejected > 0) result.first_rejects = db_.ListRejects(record_.id, {0, kFirstRejects});
   observability::LogInfo("load_finished", {{"load_id", record_.id},
                                            {"table", core::TableName(options_.table)},
@@ -214,6 +223,18 @@ LoadResult Load::Finish() {
                                            {"rows_rejected", record_.counts.rejected},
                                            {"rows_skipped", record_.counts.skipped},
                                            {"duration_ms", static_cast<int64_t>(result.duration_ms)}});
+  observability::LoadSummary summary;
+  summary.load_id = record_.id;
+  summary.table = core::TableName(options_.table);
+  summary.status = db::LoadStatusName(record_.status);
+  summary.received = record_.counts.received;
+  summary.inserted = record_.counts.inserted;
+  summary.updated = record_.counts.updated;
+  summary.rejected = record_.counts.rejected;
+  summary.skipped = record_.counts.skipped;
+  summary.duration_ms = result.duration_ms;
+  summary.rejected_by_code = &rejected_by_code_;
+  observability::RecordLoadFinished(summary);
   return result;
 }
 
@@ -229,10 +250,13 @@ void Load::Abort(const std::string& reason) {
     // start of this host (Database::FailInterruptedLoads). Nothing was committed either way.
     observability::LogError("load_fail_record_failed", {{"load_id", record_.id}, {"error", e.what()}});
   }
+  const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
   observability::LogWarn("load_failed", {{"load_id", record_.id},
                                          {"table", core::TableName(options_.table)},
                                          {"rows_received", record_.counts.received},
+                                         {"duration_ms", static_cast<int64_t>(elapsed_ms)},
                                          {"reason", reason}});
+  observability::RecordLoadFailed(record_.id, core::TableName(options_.table), elapsed_ms);
 }
 
 }  // namespace migration::ingest

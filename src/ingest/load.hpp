@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -35,6 +36,8 @@ struct LoadOptions {
   db::RejectLocator locator = db::RejectLocator::kLine;
   std::string source = "upload";
   size_t batch_rows = 20000;                // rows per bulk write
+  // The client's Idempotency-Key, committed with the load (load_id is filled in by the load).
+  std::optional<db::IdempotencyRecord> idempotency;
 };
 
 struct LoadResult {
@@ -85,6 +88,8 @@ class Load {
   std::vector<db::RejectRecord> rejects_;
   core::Row scratch_;
   bool rows_withheld_ = false;  // atomic load with an invalid row: nothing will be written
+  // Rejected rows per distinct error code, for the metrics once the load commits.
+  std::map<std::string, uint64_t> rejected_by_code_;
 };
 
 // Serialises errors as the JSON array stored with a reject: [{"field","code","message"}, …].

@@ -71,9 +71,13 @@ void Log(LogLevel level, std::string_view event, const nlohmann::json& fields) {
   } else {
     line = fmt::format("{} {:5} {}", NowRfc3339(), LevelName(level), event);
     for (const auto& [key, value] : fields.items()) {
+      // Plain strings bare (table=jobs); strings a reader could not split on spaces, and every
+      // other JSON value, as JSON (route="POST /v1/{table}", errors=[...]).
+      const bool bare = value.is_string() && !value.get_ref<const std::string&>().empty() &&
+                        value.get_ref<const std::string&>().find_first_of(" \"=\n\t") == std::string::npos;
       line += fmt::format(" {}={}", key,
-                          value.is_string() ? value.get<std::string>()
-                                            : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                          bare ? value.get<std::string>()
+                               : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
   }
   line.push_back('\n');

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
+#include <utility>
 
 #include "core/error.hpp"
 
@@ -30,13 +32,35 @@ HiresByQuarter BuildHiresByQuarter(db::Database& db, int year) {
   HiresByQuarter report;
   report.year = year;
   report.rows = db.HiresByQuarter(year);
-  // std::string compares as unsigned bytes (char_traits<char>::compare is memcmp): UTF-8 byte order.
-  std::sort(report.rows.begin(), report.rows.end(), [](const db::QuarterCountsRow& a, const db::QuarterCountsRow& b) {
-    if (a.department != b.department) return a.department < b.department;
-    if (a.job != b.job) return a.job < b.job;
-    if (a.department_id != b.department_id) return a.department_id < b.department_id;
-    return a.job_id < b.job_id;
-  });
+  // Rank the few distinct departments and jobs by (name, id) once, then sort the many rows by
+  // those integer ranks. std::string compares as unsigned bytes (char_traits<char>::compare is
+  // memcmp): UTF-8 byte order.
+  const auto ranks = [&report](auto id_of, auto name_of) {
+    std::vector<std::pair<const std::string*, int32_t>> named;
+    std::unordered_map<int32_t, size_t> seen;
+    for (const auto& row : report.rows) {
+      if (seen.emplace(id_of(row), 0).second) named.emplace_back(&name_of(row), id_of(row));
+    }
+    std::sort(named.begin(), named.end(), [](const auto& a, const auto& b) {
+      return *a.first != *b.first ? *a.first < *b.first : a.second < b.second;
+    });
+    for (size_t rank = 0; rank < named.size(); ++rank) seen[named[rank].second] = rank;
+    return seen;
+  };
+  const auto department_rank = ranks([](const db::QuarterCountsRow& r) { return r.department_id; },
+                                     [](const db::QuarterCountsRow& r) -> const std::string& { return r.department; });
+  const auto job_rank = ranks([](const db::QuarterCountsRow& r) { return r.job_id; },
+                              [](const db::QuarterCountsRow& r) -> const std::string& { return r.job; });
+  std::vector<std::pair<uint64_t, size_t>> order(report.rows.size());
+  for (size_t i = 0; i < report.rows.size(); ++i) {
+    const auto& row = report.rows[i];
+    order[i] = {(static_cast<uint64_t>(department_rank.at(row.department_id)) << 32) | job_rank.at(row.job_id), i};
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<db::QuarterCountsRow> sorted;
+  sorted.reserve(order.size());
+  for (const auto& [key, index] : order) sorted.push_back(std::move(report.rows[index]));
+  report.rows = std::move(sorted);
   return report;
 }
 

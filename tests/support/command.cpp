@@ -8,7 +8,14 @@
 
 namespace migration::testing {
 
-CommandResult RunMigrationApi(const std::vector<std::string>& args) {
+CommandResult RunProgram(const std::vector<std::string>& args) {
+  if (args.empty()) throw std::invalid_argument("RunProgram needs a program");
+  // Built before fork: the child of a threaded process should only exec.
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  argv.reserve(copy.size() + 1);
+  for (auto& arg : copy) argv.push_back(arg.data());
+  argv.push_back(nullptr);
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = ::fork();
@@ -18,12 +25,7 @@ CommandResult RunMigrationApi(const std::vector<std::string>& args) {
     ::dup2(pipe_fds[1], STDERR_FILENO);
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
-    std::vector<std::string> all = {MIGRATION_BINARY};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& arg : all) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
+    ::execvp(argv[0], argv.data());
     ::_exit(127);
   }
   ::close(pipe_fds[1]);
@@ -36,6 +38,12 @@ CommandResult RunMigrationApi(const std::vector<std::string>& args) {
   ::waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+CommandResult RunMigrationApi(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {MIGRATION_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  return RunProgram(all);
 }
 
 }  // namespace migration::testing

@@ -1,5 +1,6 @@
 #pragma once
-// Runs the migration-api binary as a command line tool and captures what it prints.
+// Runs the migration-api binary (or another program) as a command line tool and captures what it
+// prints.
 
 #include <string>
 #include <vector>
@@ -12,5 +13,9 @@ struct CommandResult {
 };
 
 CommandResult RunMigrationApi(const std::vector<std::string>& args);
+
+// Runs any program (found on PATH) with its arguments, no shell; exit code 127 when it cannot be
+// started.
+CommandResult RunProgram(const std::vector<std::string>& args);
 
 }  // namespace migration::testing

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
+#include <deque>
+#include <mutex>
 #include <set>
 
 #include "core/error.hpp"
@@ -85,6 +88,36 @@ PgParams& AddLimit(PgParams& params, int limit) {
   return limit < 0 ? params.AddNull() : params.Add(static_cast<int64_t>(limit));
 }
 
+// The counts of a year: folded counts plus the changes not folded yet (one snapshot).
+const std::string kUnnestedDeltas =
+    "SELECT x.* FROM hire_count_deltas d, unnest(d.years, d.department_ids, d.job_ids, d.q1, d.q2, d.q3, d.q4) "
+    "AS x(year, department_id, job_id, q1, q2, q3, q4)";
+const std::string kYearCounts =
+    "SELECT department_id, job_id, sum(q1) AS q1, sum(q2) AS q2, sum(q3) AS q3, sum(q4) AS q4 FROM ("
+    "SELECT department_id, job_id, q1, q2, q3, q4 FROM hire_counts WHERE year = $1::integer UNION ALL "
+    "SELECT department_id, job_id, q1, q2, q3, q4 FROM (" + kUnnestedDeltas + ") p WHERE year = $1::integer) u "
+    "GROUP BY department_id, job_id";
+const std::string kHiresByQuarterSql =
+    "SELECT c.department_id, d.department, c.job_id, j.job, c.q1, c.q2, c.q3, c.q4 FROM (" + kYearCounts +
+    ") c JOIN departments d ON d.id = c.department_id JOIN jobs j ON j.id = c.job_id "
+    "WHERE c.q1 + c.q2 + c.q3 + c.q4 > 0";
+// Aggregated per department first (the year's counts come by primary key), then joined.
+const std::string kDepartmentHiresSql =
+    "SELECT d.id, d.department, coalesce(c.hired, 0) FROM departments d LEFT JOIN ("
+    "SELECT department_id, sum(q1 + q2 + q3 + q4) AS hired FROM (" + kYearCounts + ") y GROUP BY department_id"
+    ") c ON c.department_id = d.id";
+// One compactor at a time across replicas (the others skip a round); moves every recorded change.
+const std::string kCompactHireCounts =
+    "WITH moved AS (DELETE FROM hire_count_deltas RETURNING *), "
+    "changes AS (SELECT x.* FROM moved d, unnest(d.years, d.department_ids, d.job_ids, d.q1, d.q2, d.q3, d.q4) "
+    "AS x(year, department_id, job_id, q1, q2, q3, q4)) "
+    "INSERT INTO hire_counts AS c (year, department_id, job_id, q1, q2, q3, q4) "
+    "SELECT year, department_id, job_id, sum(q1), sum(q2), sum(q3), sum(q4) FROM changes "
+    "GROUP BY year, department_id, job_id ORDER BY year, department_id, job_id "
+    "ON CONFLICT (year, department_id, job_id) DO UPDATE SET q1 = c.q1 + excluded.q1, q2 = c.q2 + excluded.q2, "
+    "q3 = c.q3 + excluded.q3, q4 = c.q4 + excluded.q4";
+constexpr int64_t kCompactLockKey = 0x68697265636e74;  // "hirecnt"
+
 class PgDatabase final : public Database {
  public:
   PgDatabase(std::string url, const DatabaseOptions& options)
@@ -93,6 +126,7 @@ class PgDatabase final : public Database {
               std::chrono::milliseconds(options.acquire_timeout_ms)) {}
 
   std::string_view BackendName() const override { return "postgresql"; }
+  ConnectionPoolStats PoolStats() override { return pool_.GetStats(); }
 
   int Migrate() override {
     PgLease conn(pool_);
@@ -123,6 +157,7 @@ class PgDatabase final : public Database {
   bool Ready() override {
     try {
       PgLease conn(pool_);
+      RecordDeferredFailures(*conn);
       const PgResult result = conn->Exec("ready", "SELECT coalesce(max(version), 0) FROM schema_migrations");
       return result.Rows() == 1 && result.Int(0, 0) == LatestVersion("postgres");
     } catch (const std::exception&) {
@@ -132,6 +167,7 @@ class PgDatabase final : public Database {
 
   int64_t CreateLoad(const LoadRecord& load) override {
     PgLease conn(pool_);
+    RecordDeferredFailures(*conn);
     const PgResult result = conn->Exec(
         "create load",
         "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host) "
@@ -147,15 +183,17 @@ class PgDatabase final : public Database {
   }
 
   void FailLoad(int64_t load_id, const LoadCounts& counts, const std::string& error) override {
-    PgLease conn(pool_);
-    conn->Exec("fail load",
-               "UPDATE loads SET status = 'failed', finished_at = $1::timestamptz, rows_received = $2, error = $3, "
-               "rows_inserted = 0, rows_updated = 0, rows_rejected = 0, rows_skipped = 0 WHERE id = $4",
-               PgParams()
-                   .Add(core::FormatRfc3339(NowMicros()))
-                   .Add(static_cast<int64_t>(counts.received))
-                   .Add(error)
-                   .Add(load_id));
+    const DeferredFailure failure{load_id, counts.received, error, NowMicros()};
+    try {
+      PgLease conn(pool_);
+      WriteFailure(*conn, failure);
+    } catch (const Error& e) {
+      // The database went away with the load (the usual reason a load fails this way): the record
+      // would stay "running" until this process restarts. Keep the failure and write it as soon
+      // as the database answers again (next readiness probe, load or look at the loads).
+      if (e.code() == ErrorCode::kUnavailable) Defer(failure);
+      throw;
+    }
   }
 
   int FailInterruptedLoads(const std::string& host) override {
@@ -186,11 +224,21 @@ class PgDatabase final : public Database {
     return rows;
   }
 
+  int64_t CompactHireCounts() override {
+    PgLease conn(pool_);
+    conn->Exec("begin compaction", "BEGIN");
+    const PgResult locked = conn->Exec("compaction lock", fmt::format("SELECT pg_try_advisory_xact_lock({})", kCompactLockKey));
+    int64_t moved = 0;
+    if (locked.Text(0, 0) == "t") moved = static_cast<int64_t>(conn->Exec("compact hire counts", kCompactHireCounts).AffectedRows());
+    conn->Exec("commit compaction", "COMMIT");
+    return moved;
+  }
+
   std::vector<QuarterCountsRow> HiresByQuarter(int year) override {
     PgLease conn(pool_);
     PgParams params;
     params.Add(static_cast<int64_t>(year));
-    const PgResult result = conn->Exec("hires by quarter", "SELECT c.department_id, d.department, c.job_id, j.job, c.q1, c.q2, c.q3, c.q4 FROM hire_counts c JOIN departments d ON d.id = c.department_id JOIN jobs j ON j.id = c.job_id WHERE c.year = $1::integer AND c.q1 + c.q2 + c.q3 + c.q4 > 0", params);
+    const PgResult result = conn->Exec("hires by quarter", kHiresByQuarterSql, params);
     std::vector<QuarterCountsRow> rows(static_cast<size_t>(result.Rows()));
     for (int i = 0; i < result.Rows(); ++i) {
       auto& row = rows[static_cast<size_t>(i)];
@@ -207,7 +255,7 @@ class PgDatabase final : public Database {
     PgLease conn(pool_);
     PgParams params;
     params.Add(static_cast<int64_t>(year));
-    const PgResult result = conn->Exec("department hires", "SELECT d.id, d.department, coalesce(sum(c.q1 + c.q2 + c.q3 + c.q4), 0) FROM departments d LEFT JOIN hire_counts c ON c.department_id = d.id AND c.year = $1::integer GROUP BY d.id, d.department", params);
+    const PgResult result = conn->Exec("department hires", kDepartmentHiresSql, params);
     std::vector<DepartmentHiresRow> rows(static_cast<size_t>(result.Rows()));
     for (int i = 0; i < result.Rows(); ++i) {
       auto& row = rows[static_cast<size_t>(i)];
@@ -216,6 +264,22 @@ class PgDatabase final : public Database {
       row.hired = result.Int(i, 2);
     }
     return rows;
+  }
+
+  std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key) override {
+    PgLease conn(pool_);
+    PgParams params;
+    params.Add(principal).Add(key);
+    const PgResult result = conn->Exec(
+        "find idempotency key", "SELECT request, load_id FROM idempotency_keys WHERE principal = $1 AND key = $2", params);
+    if (result.Rows() == 0) return std::nullopt;
+    return IdempotencyRecord{principal, key, std::string(result.Text(0, 0)), result.Int(0, 1)};
+  }
+
+  int64_t DataVersion() override {
+    PgLease conn(pool_);
+    const PgResult result = conn->Exec("data version", "SELECT coalesce(sum(commits), 0)::bigint FROM data_version");
+    return result.Int(0, 0);
   }
 
   std::optional<Row> GetRow(Table table, int32_t id) override {
@@ -230,6 +294,7 @@ class PgDatabase final : public Database {
 
   std::vector<LoadRecord> ListLoads(Page page) override {
     PgLease conn(pool_);
+    RecordDeferredFailures(*conn);
     PgParams params;
     params.Add(page.after);
     AddLimit(params, page.limit);
@@ -246,6 +311,7 @@ class PgDatabase final : public Database {
 
   std::optional<LoadRecord> GetLoad(int64_t load_id) override {
     PgLease conn(pool_);
+    RecordDeferredFailures(*conn);
     const PgResult result = conn->Exec("get load", fmt::format("SELECT {} FROM loads WHERE id = $1::bigint", kLoadColumns),
                                        PgParams().Add(load_id));
     if (result.Rows() == 0) return std::nullopt;
@@ -277,8 +343,65 @@ class PgDatabase final : public Database {
   }
 
  private:
+  // A load's failure that could not be recorded because the database was unavailable.
+  struct DeferredFailure {
+    int64_t load_id;
+    uint64_t rows_received;
+    std::string error;
+    int64_t failed_us;
+  };
+  // Bounded: past this many, the oldest are left to FailInterruptedLoads at the next start.
+  static constexpr size_t kMaxDeferredFailures = 1000;
+
+  static void WriteFailure(PgConnection& conn, const DeferredFailure& failure) {
+    conn.Exec("fail load",
+              "UPDATE loads SET status = 'failed', finished_at = $1::timestamptz, rows_received = $2, error = $3, "
+              "rows_inserted = 0, rows_updated = 0, rows_rejected = 0, rows_skipped = 0 "
+              "WHERE id = $4 AND status = 'running'",
+              PgParams()
+                  .Add(core::FormatRfc3339(failure.failed_us))
+                  .Add(static_cast<int64_t>(failure.rows_received))
+                  .Add(failure.error)
+                  .Add(failure.load_id));
+  }
+
+  void Defer(DeferredFailure failure) {
+    std::lock_guard lock(deferred_mutex_);
+    if (deferred_.size() == kMaxDeferredFailures) deferred_.pop_front();
+    deferred_.push_back(std::move(failure));
+    has_deferred_.store(true, std::memory_order_release);
+  }
+
+  // Writes the deferred failures on a connection that just worked; cheap when there are none.
+  // Best effort: whatever still fails stays deferred, and never fails the caller's operation.
+  void RecordDeferredFailures(PgConnection& conn) {
+    if (!has_deferred_.load(std::memory_order_acquire)) return;
+    std::deque<DeferredFailure> pending;
+    {
+      std::lock_guard lock(deferred_mutex_);
+      pending.swap(deferred_);
+      has_deferred_.store(false, std::memory_order_release);
+    }
+    while (!pending.empty()) {
+      try {
+        WriteFailure(conn, pending.front());
+      } catch (const Error& e) {
+        if (e.code() == ErrorCode::kUnavailable) {
+          for (auto& failure : pending) Defer(std::move(failure));
+          if (conn.IsBroken()) throw;  // the caller's own statement would fail the same way
+          return;
+        }
+        // Anything else will not get better by retrying: the next start marks it failed.
+      }
+      pending.pop_front();
+    }
+  }
+
   std::string url_;
   PgPool pool_;
+  std::mutex deferred_mutex_;
+  std::deque<DeferredFailure> deferred_;
+  std::atomic<bool> has_deferred_{false};
 };
 
 // Checks the URL's syntax once, at start, so a typo is a clear configuration error rather than

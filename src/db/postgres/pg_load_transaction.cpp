@@ -33,12 +33,11 @@ struct TableStatements {
   std::string lock_old;         // hires: locks the rows an upsert will overwrite, returns their old values
 };
 
-// Adds one change per sorted key to hire_counts; the arrays keep it one statement whatever the size.
-const char* const kApplyHireCounts =
-    "INSERT INTO hire_counts AS c (year, department_id, job_id, q1, q2, q3, q4) "
-    "SELECT * FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::bigint[], $5::bigint[], $6::bigint[], "
-    "$7::bigint[]) ON CONFLICT (year, department_id, job_id) DO UPDATE SET q1 = c.q1 + excluded.q1, "
-    "q2 = c.q2 + excluded.q2, q3 = c.q3 + excluded.q3, q4 = c.q4 + excluded.q4";
+// Appends this load's count changes as one row of parallel arrays; the compactor folds them into
+// hire_counts.
+const char* const kAppendHireCountDeltas =
+    "INSERT INTO hire_count_deltas (years, department_ids, job_ids, q1, q2, q3, q4) "
+    "VALUES ($1::integer[], $2::integer[], $3::integer[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])";
 
 std::string_view StageType(core::ColumnKind kind) {
   switch (kind) {
@@ -204,14 +203,30 @@ class PgLoadTransaction final : public LoadTransaction {
     reject_seq_ = seq;  // only once stored: a failed COPY fails the whole load anyway
   }
 
+  void RecordIdempotencyKey(const IdempotencyRecord& record) override {
+    PgParams params;
+    params.Add(record.principal).Add(record.key).Add(record.request).Add(load_id_);
+    const PgResult inserted = conn_->Exec(
+        "record idempotency key",
+        "INSERT INTO idempotency_keys (principal, key, request, load_id) VALUES ($1, $2, $3, $4::bigint) "
+        "ON CONFLICT (principal, key) DO NOTHING",
+        params);
+    if (inserted.AffectedRows() == 0) {
+      throw Error(ErrorCode::kConflict, "another request already used this Idempotency-Key");
+    }
+  }
+
   void Commit(const LoadRecord& final_state) override {
     ApplyHireCounts();
+    conn_->Exec("bump data version",
+                "INSERT INTO data_version (backend_pid, commits) VALUES (pg_backend_pid(), 1) "
+                "ON CONFLICT (backend_pid) DO UPDATE SET commits = data_version.commits + 1");
     const auto& c = final_state.counts;
     PgParams params;
     // finished_at from this clock, like started_at (the caller's): now() would be the time the
     // transaction began, not when the load finished.
     params.Add(LoadStatusName(final_state.status))
-        .Add(core::FormatRfc3339(NowMicros()))
+        .Add(core::FormatRfc3339(final_state.finished_us.value_or(NowMicros())))
         .Add(static_cast<int64_t>(c.received))
         .Add(static_cast<int64_t>(c.inserted))
         .Add(static_cast<int64_t>(c.updated))
@@ -249,7 +264,7 @@ class PgLoadTransaction final : public LoadTransaction {
     for (size_t q = 0; q < 4; ++q) {
       params.Add(ArrayLiteral(deltas, [q](const HireCountDelta& d) { return d.quarters[q]; }));
     }
-    conn_->Exec("update hire counts", kApplyHireCounts, params);
+    conn_->Exec("record hire count changes", kAppendHireCountDeltas, params);
     hire_counts_.Clear();
   }
 

@@ -148,14 +148,26 @@ class SqliteLoadTransaction final : public LoadTransaction {
     }
   }
 
+  void RecordIdempotencyKey(const IdempotencyRecord& record) override {
+    Statement stmt(lease_->handle(),
+                   "INSERT INTO idempotency_keys (principal, key, request, load_id) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (principal, key) DO NOTHING");
+    stmt.Bind(1, record.principal).Bind(2, record.key).Bind(3, record.request).Bind(4, load_id_);
+    stmt.Run();
+    if (lease_->Changes() == 0) {
+      throw core::Error(core::ErrorCode::kConflict, "another request already used this Idempotency-Key");
+    }
+  }
+
   void Commit(const LoadRecord& final_state) override {
     ApplyHireCounts();
+    lease_->Exec("UPDATE data_version SET commits = commits + 1");
     Statement stmt(lease_->handle(),
                    "UPDATE loads SET status = ?, finished_at = ?, rows_received = ?, rows_inserted = ?, rows_updated = ?, "
                    "rows_rejected = ?, rows_skipped = ?, error = ? WHERE id = ?");
     const auto& c = final_state.counts;
     stmt.Bind(1, LoadStatusName(final_state.status))
-        .Bind(2, NowMicros())
+        .Bind(2, final_state.finished_us.value_or(NowMicros()))
         .Bind(3, static_cast<int64_t>(c.received))
         .Bind(4, static_cast<int64_t>(c.inserted))
         .Bind(5, static_cast<int64_t>(c.updated))
@@ -241,6 +253,7 @@ class SqliteDatabase final : public Database {
               std::chrono::milliseconds(options.acquire_timeout_ms)) {}
 
   std::string_view BackendName() const override { return "sqlite"; }
+  ConnectionPoolStats PoolStats() override { return pool_.GetStats(); }
 
   int Migrate() override {
     auto conn = pool_.Acquire();
@@ -347,11 +360,28 @@ class SqliteDatabase final : public Database {
 
   std::vector<DepartmentHiresRow> DepartmentHires(int year) override {
     auto conn = pool_.Acquire();
-    Statement stmt(conn->handle(), "SELECT d.id, d.department, coalesce(sum(c.q1 + c.q2 + c.q3 + c.q4), 0) FROM departments d LEFT JOIN hire_counts c ON c.department_id = d.id AND c.year = ?1 GROUP BY d.id, d.department");
+    Statement stmt(conn->handle(),
+                   "SELECT d.id, d.department, coalesce(c.hired, 0) FROM departments d LEFT JOIN ("
+                   "SELECT department_id, sum(q1 + q2 + q3 + q4) AS hired FROM hire_counts WHERE year = ?1 "
+                   "GROUP BY department_id) c ON c.department_id = d.id");
     stmt.Bind(1, static_cast<int64_t>(year));
     std::vector<DepartmentHiresRow> rows;
     while (stmt.Step()) rows.push_back({static_cast<int32_t>(stmt.Int(0)), stmt.Text(1), stmt.Int(2)});
     return rows;
+  }
+
+  std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(), "SELECT request, load_id FROM idempotency_keys WHERE principal = ? AND key = ?");
+    stmt.Bind(1, principal).Bind(2, key);
+    if (!stmt.Step()) return std::nullopt;
+    return IdempotencyRecord{principal, key, stmt.Text(0), stmt.Int(1)};
+  }
+
+  int64_t DataVersion() override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(), "SELECT commits FROM data_version");
+    return stmt.Step() ? stmt.Int(0) : 0;
   }
 
   std::optional<Row> GetRow(Table table, int32_t id) override {

@@ -1,9 +1,11 @@
 #include "http/body/multipart_reader.hpp"
 
-#include <fmt/format.h>
+// No fmt here: the fuzz target (tests/fuzz/multipart_reader_fuzz.cpp) links this file alone.
 
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <utility>
 
 #include "core/error.hpp"
 
@@ -19,11 +21,17 @@ enum State : int {
   kEpilogue,       // after the closing delimiter: everything is ignored
 };
 
-constexpr size_t kMaxHeaderBlock = 16 * 1024;
+// A part's header block, up to and including the CRLF of its last header line.
+constexpr size_t kMaxHeaderBlock = size_t{16} * 1024;
+// Whitespace allowed between a boundary delimiter and its CRLF (RFC 2046 transport padding):
+// bounded so that a stream of spaces cannot make the reader buffer without limit.
+constexpr size_t kMaxPadding = 1024;
+constexpr std::string_view kHeaderBlockTooLong =
+    "a part's header block is longer than 16 KiB (is the blank line after the part's headers missing?)";
 
 [[noreturn]] void Malformed(uint64_t offset, std::string_view what) {
   throw core::Error(core::ErrorCode::kBadRequest,
-                    fmt::format("malformed multipart/form-data body at byte {}: {}", offset, what));
+                    "malformed multipart/form-data body at byte " + std::to_string(offset) + ": " + std::string(what));
 }
 
 bool IEquals(std::string_view a, std::string_view b) {
@@ -57,7 +65,8 @@ std::string TakeParamValue(std::string_view& s) {
   return value;
 }
 
-// Calls on_param(name, value) for each `; name=value` parameter after the first token.
+// Calls on_param(name, value) for each `; name=value` parameter after the first token (a
+// parameter without `=` is skipped).
 template <typename F>
 void ForEachParam(std::string_view header_value, F on_param) {
   std::string_view s = header_value;
@@ -67,6 +76,10 @@ void ForEachParam(std::string_view header_value, F on_param) {
     s = Trim(s);
     const size_t eq = s.find('=');
     if (eq == std::string_view::npos) return;
+    if (const size_t next = s.find(';'); next < eq) {
+      semi = next;
+      continue;
+    }
     const std::string_view name = Trim(s.substr(0, eq));
     s.remove_prefix(eq + 1);
     s = Trim(s);
@@ -114,12 +127,10 @@ void MultipartReader::Feed(std::string_view chunk) {
   }
   carry_.append(chunk);
   std::string_view data = carry_;
-  // Offsets in error messages count the caller's bytes, not the CRLF we prepended.
-  const uint64_t base = bytes_consumed_;
-  const auto offset_of = [&](std::string_view rest) {
-    const uint64_t pos = base + (carry_.size() - rest.size());
-    return pos >= 2 ? pos - 2 : 0;
-  };
+  // Offsets in error messages count the caller's bytes. `rest` is always a suffix of carry_, whose
+  // last byte is the last byte fed so far; only the CRLF we prepended can lie before offset 0.
+  const uint64_t fed = bytes_consumed_ + chunk.size();
+  const auto offset_of = [fed](std::string_view rest) { return fed - std::min<uint64_t>(rest.size(), fed); };
 
   bool progress = true;
   while (progress && !data.empty()) {
@@ -150,6 +161,7 @@ void MultipartReader::Feed(std::string_view chunk) {
         }
         size_t i = 0;
         while (i < data.size() && (data[i] == ' ' || data[i] == '\t')) ++i;
+        if (i > kMaxPadding) Malformed(offset_of(data), "more than 1 KiB of whitespace after a boundary delimiter");
         if (i + 2 > data.size()) break;  // need more bytes
         if (data.substr(i, 2) != "\r\n") Malformed(offset_of(data), "expected CRLF after a boundary delimiter");
         if (callbacks_.on_part_end && in_part_) callbacks_.on_part_end();
@@ -161,21 +173,34 @@ void MultipartReader::Feed(std::string_view chunk) {
         break;
       }
       case kHeaders: {
-        // The header block may be empty (a part with no headers starts with CRLF).
-        if (data.size() >= 2 && data.substr(0, 2) == "\r\n" && header_block_.empty()) {
-          data.remove_prefix(2);
-        } else {
-          const size_t end = data.find("\r\n\r\n");
-          if (end == std::string_view::npos) {
-            if (data.size() > kMaxHeaderBlock) {
-              Malformed(offset_of(data), "a part's header block is longer than 16 KiB (missing blank line?)");
-            }
+        // The block is the header lines up to the first empty line (a part with no headers starts
+        // with one). Each decision is taken on a complete line, or on a length already over the
+        // limit whatever comes next, so the outcome never depends on how the body was chunked.
+        size_t line = 0;
+        bool complete = false;
+        for (;;) {
+          const size_t eol = data.find("\r\n", line);
+          if (eol == std::string_view::npos) break;
+          if (eol == line) {
+            complete = true;
             break;
           }
-          if (end > kMaxHeaderBlock) Malformed(offset_of(data), "a part's header block is longer than 16 KiB");
-          header_block_.assign(data.substr(0, end));
-          data.remove_prefix(end + 4);
+          if (eol + 2 > kMaxHeaderBlock) Malformed(offset_of(data), kHeaderBlockTooLong);
+          // The next delimiter where a header was expected: the part has no blank line.
+          if (data.substr(line, eol - line).substr(0, boundary_.size() - 2) == std::string_view(boundary_).substr(2)) {
+            Malformed(offset_of(data.substr(line)),
+                      "a boundary delimiter inside a part's header block (is the blank line after the part's "
+                      "headers missing?)");
+          }
+          line = eol + 2;
         }
+        if (!complete) {
+          // An unfinished line that long can only end a block over the limit.
+          if (data.size() > kMaxHeaderBlock + 1) Malformed(offset_of(data), kHeaderBlockTooLong);
+          break;
+        }
+        header_block_.assign(data.substr(0, line));
+        data.remove_prefix(line + 2);
         const PartHeaders headers = ParseHeaderBlock(header_block_);
         in_part_ = true;
         if (callbacks_.on_part_begin) callbacks_.on_part_begin(headers);
@@ -217,7 +242,8 @@ void MultipartReader::Finish() {
     case kPreamble:
       Malformed(at, "no boundary delimiter found (does the boundary in Content-Type match the body?)");
     case kHeaders:
-      Malformed(at, "the body ended inside a part's header block");
+      Malformed(at,
+                "the body ended inside a part's header block (is the blank line after the part's headers missing?)");
     default:
       Malformed(at, "the body ended before the closing boundary delimiter (--boundary--)");
   }
@@ -229,6 +255,10 @@ std::optional<std::string> BoundaryFromContentType(std::string_view content_type
     if (IEquals(name, "boundary")) boundary = value;
   });
   if (!boundary || boundary->empty() || boundary->size() > 70) return std::nullopt;
+  // RFC 2046 allows printable ASCII only, and no space at the end; a control character (CR, LF)
+  // would let the boundary match across the lines of the body.
+  const auto printable = [](char c) { return c >= ' ' && c <= '~'; };
+  if (!std::all_of(boundary->begin(), boundary->end(), printable) || boundary->back() == ' ') return std::nullopt;
   return boundary;
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
+#include "core/error.hpp"
+
 namespace migration::app {
 namespace {
 
@@ -16,6 +20,19 @@ TEST(RedactUrlTest, HidesPasswordsInTheAuthorityAndInTheQuery) {
 TEST(RedactUrlTest, LeavesUrlsWithoutSecretsAlone) {
   EXPECT_EQ(RedactUrl("sqlite://var/migration.db"), "sqlite://var/migration.db");
   EXPECT_EQ(RedactUrl("postgresql://app@db:5432/migration"), "postgresql://app@db:5432/migration");
+}
+
+TEST(LoadEnvironmentTest, MetricsEmfTakesOneOrZero) {
+  Config config;
+  ::setenv("METRICS_EMF", "1", 1);
+  LoadEnvironment(config);
+  EXPECT_TRUE(config.metrics_emf);
+  ::setenv("METRICS_EMF", "0", 1);
+  LoadEnvironment(config);
+  EXPECT_FALSE(config.metrics_emf);
+  ::setenv("METRICS_EMF", "sometimes", 1);
+  EXPECT_THROW(LoadEnvironment(config), core::Error);
+  ::unsetenv("METRICS_EMF");
 }
 
 }  // namespace

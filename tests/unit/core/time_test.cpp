@@ -152,6 +152,19 @@ TEST(ParseRfc3339Test, RejectsBadSecondIncludingLeapSecond) {
 
 TEST(ParseRfc3339Test, RejectsYearZero) { EXPECT_FALSE(ParseRfc3339("0000-01-01T00:00:00Z")); }
 
+// An offset must not carry the UTC instant out of years 0001..9999: it could not be written back
+// (stored as text on SQLite, read back as the epoch; refused by PostgreSQL as year 0).
+TEST(ParseRfc3339Test, RejectsOffsetsThatLeaveYears1To9999InUtc) {
+  EXPECT_FALSE(ParseRfc3339("0001-01-01T00:30:00+01:00"));
+  EXPECT_FALSE(ParseRfc3339("0001-01-01T00:00:00.999999+00:01"));
+  EXPECT_EQ(ParseRfc3339("0001-01-01T01:00:00+01:00"), kFirstInstant);
+  EXPECT_EQ(ParseRfc3339("0001-01-01T00:00:00-01:00"), kFirstInstant + 3600 * kSecond);
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:30:00-01:00"));
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59-00:01"));
+  EXPECT_EQ(ParseRfc3339("9999-12-31T22:59:59.999999-01:00"), kLastInstant);
+  EXPECT_EQ(ParseRfc3339("9999-12-31T23:59:59.999999+01:00"), kLastInstant - 3600 * kSecond);
+}
+
 TEST(ParseRfc3339Test, RejectsBadOffsets) {
   EXPECT_FALSE(ParseRfc3339("2021-07-27T16:02:08+24:00"));
   EXPECT_FALSE(ParseRfc3339("2021-07-27T16:02:08+01:60"));

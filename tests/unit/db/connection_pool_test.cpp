@@ -46,6 +46,25 @@ TEST(ConnectionPoolTest, AcquireFailsAsUnavailableWhenEveryConnectionIsLeased) {
   }
 }
 
+TEST(ConnectionPoolTest, StatsCountLeasesWaitsAndTimeouts) {
+  int made = 0;
+  auto pool = MakePool(1, &made);
+  EXPECT_EQ(pool.GetStats().capacity, 1u);
+  {
+    auto held = pool.Acquire();
+    EXPECT_THROW((void)pool.Acquire(), core::Error);  // waits 50 ms, then gives up
+    const auto stats = pool.GetStats();
+    EXPECT_EQ(stats.in_use, 1u);
+    EXPECT_EQ(stats.waiting, 0u);
+    EXPECT_EQ(stats.acquires, 1u);
+    EXPECT_EQ(stats.timeouts, 1u);
+    EXPECT_GE(stats.wait_seconds, 0.04);
+  }
+  (void)pool.Acquire();
+  EXPECT_EQ(pool.GetStats().acquires, 2u);
+  EXPECT_EQ(pool.GetStats().idle, 1u);
+}
+
 TEST(ConnectionPoolTest, ABrokenConnectionIsDroppedAndReplaced) {
   int made = 0;
   auto pool = MakePool(1, &made);

@@ -21,3 +21,11 @@ SELECT CAST(substr(datetime, 1, 4) AS INTEGER), department_id, job_id,
        sum((CAST(substr(datetime, 6, 2) AS INTEGER) + 2) / 3 = 4)
 FROM hired_employees
 GROUP BY 1, 2, 3;
+
+-- A number that grows with every committed load, so a cached report can tell it is still
+-- current with one tiny read (SQLite has one writer at a time: one row is enough).
+CREATE TABLE data_version (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  commits INTEGER NOT NULL
+);
+INSERT INTO data_version (id, commits) VALUES (1, 0);

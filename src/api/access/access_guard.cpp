@@ -1,0 +1,86 @@
+#include "api/access/access_guard.hpp"
+
+#include <fmt/format.h>
+
+#include "http/problem.hpp"
+
+namespace migration::api::access {
+namespace {
+
+bool IsProtected(const std::string& path) { return path == "/v1" || path.starts_with("/v1/"); }
+
+bool IsWrite(const std::string& method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+http::Response Unauthorized(const http::Request& request, const std::string& detail) {
+  http::Response response = http::Problem(core::ErrorCode::kUnauthorized, detail, request.path);
+  response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"migration-api\"");
+  return response;
+}
+
+}  // namespace
+
+std::optional<std::string_view> PresentedKey(const http::Request& request) {
+  if (const auto authorization = request.Header("authorization")) {
+    constexpr std::string_view kBearer = "bearer ";
+    if (authorization->size() > kBearer.size()) {
+      std::string scheme(authorization->substr(0, kBearer.size()));
+      for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (scheme == kBearer) return authorization->substr(kBearer.size());
+    }
+  }
+  return request.Header("x-api-key");
+}
+
+AccessGuard::AccessGuard(AccessOptions options)
+    : options_(std::move(options)), cors_(options_.cors_allowed_origins) {
+  if (options_.rate_limit_rps > 0) {
+    limiter_ = std::make_unique<RateLimiter>(options_.rate_limit_rps, std::max(1.0, 2 * options_.rate_limit_rps));
+  }
+}
+
+std::optional<http::Response> AccessGuard::Authenticate(http::Request& request) const {
+  const auto presented = PresentedKey(request);
+  if (!options_.require_keys) {
+    // Open (development without keys): a presented key is still named in the logs if it is known.
+    if (presented) {
+      if (const ApiKey* key = FindKey(options_.keys, *presented)) request.principal = key->name;
+    }
+    return std::nullopt;
+  }
+  if (!presented || presented->empty()) {
+    return Unauthorized(request, "this API needs a key: send Authorization: Bearer <key> or X-API-Key: <key>");
+  }
+  const ApiKey* key = FindKey(options_.keys, *presented);
+  if (key == nullptr) return Unauthorized(request, "the API key is not valid (unknown or revoked)");
+  request.principal = key->name;
+  if (key->scope == KeyScope::kReadOnly && IsWrite(request.method)) {
+    return http::Problem(core::ErrorCode::kForbidden,
+                         fmt::format("the key \"{}\" may only read; {} needs a read-write key", key->name, request.method),
+                         request.path);
+  }
+  return std::nullopt;
+}
+
+std::optional<http::Response> AccessGuard::Admit(http::Request& request, const http::Route* /*route*/) {
+  if (auto preflight = cors_.Preflight(request)) return preflight;
+  if (!IsProtected(request.path)) return std::nullopt;
+  if (auto refused = Authenticate(request)) return refused;
+  if (limiter_) {
+    const std::string caller = request.principal.empty() ? "ip:" + request.remote_address : "key:" + request.principal;
+    if (const auto retry_after = limiter_->Take(caller)) {
+      http::Response response = http::Problem(
+          core::ErrorCode::kTooManyRequests,
+          fmt::format("rate limit of {} requests per second exceeded; retry in {} s", options_.rate_limit_rps, *retry_after),
+          request.path);
+      response.headers.emplace_back("Retry-After", std::to_string(*retry_after));
+      return response;
+    }
+  }
+  return std::nullopt;
+}
+
+void AccessGuard::Decorate(const http::Request& request, http::Response& response) const {
+  cors_.Decorate(request, response);
+}
+
+}  // namespace migration::api::access

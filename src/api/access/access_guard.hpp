@@ -1,0 +1,42 @@
+#pragma once
+// The service's admission policy (http::RequestGuard): API keys on /v1, a rate limit per caller,
+// CORS. Health, metrics and docs stay open so load balancers and scrapers need no key.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/access/api_keys.hpp"
+#include "api/access/cors.hpp"
+#include "api/access/rate_limiter.hpp"
+#include "http/request_guard.hpp"
+
+namespace migration::api::access {
+
+struct AccessOptions {
+  std::vector<ApiKey> keys;
+  bool require_keys = false;       // staging/production, or whenever keys are configured
+  double rate_limit_rps = 0;       // 0: no limit
+  std::string cors_allowed_origins;
+};
+
+class AccessGuard final : public http::RequestGuard {
+ public:
+  explicit AccessGuard(AccessOptions options);
+
+  std::optional<http::Response> Admit(http::Request& request, const http::Route* route) override;
+  void Decorate(const http::Request& request, http::Response& response) const override;
+
+ private:
+  std::optional<http::Response> Authenticate(http::Request& request) const;
+
+  AccessOptions options_;
+  CorsPolicy cors_;
+  std::unique_ptr<RateLimiter> limiter_;
+};
+
+// The key a request presents: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
+std::optional<std::string_view> PresentedKey(const http::Request& request);
+
+}  // namespace migration::api::access

@@ -1,0 +1,10 @@
+-- 0003: Idempotency-Key of a load request, committed in the load's own transaction, so a retried
+-- request finds the first one's load (and its response) instead of loading the rows twice.
+CREATE TABLE idempotency_keys (
+  principal  TEXT    NOT NULL,  -- the API key's name ('' when the service runs open)
+  key        TEXT    NOT NULL,
+  request    TEXT    NOT NULL,  -- "POST /v1/departments/upload": a key serves one request only
+  load_id    INTEGER NOT NULL REFERENCES loads (id),
+  created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  PRIMARY KEY (principal, key)
+) WITHOUT ROWID;

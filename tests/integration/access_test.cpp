@@ -1,0 +1,119 @@
+// API keys, read-only keys, the rate limit and CORS, over real HTTP against the built binary.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "api/access/api_keys.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/test_database.hpp"
+
+namespace migration::testing {
+namespace {
+
+std::string HexDigest(std::string_view key) {
+  const auto digest = api::access::Sha256(key);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (const auto byte : digest) {
+    out += hex[byte >> 4];
+    out += hex[byte & 15];
+  }
+  return out;
+}
+
+class AccessTest : public ::testing::Test {
+ protected:
+  void Start(std::vector<std::string> args) {
+    database_ = std::make_unique<TestDatabase>(Backend::kSqlite);
+    server_ = std::make_unique<ServerProcess>(database_->url(), std::move(args));
+  }
+  std::string Url(const std::string& path) const { return server_->Url(path); }
+  std::unique_ptr<TestDatabase> database_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(AccessTest, KeysAreRequiredOnEveryV1RouteGroupAndOnlyThere) {
+  Start({"--api-keys", "ci:" + HexDigest("good-key") + ",auditor:" + HexDigest("read-key") + ":read"});
+  const std::vector<std::pair<std::string, std::string>> routes = {
+      {"GET", "/v1/departments"},          {"GET", "/v1/departments/1"}, {"POST", "/v1/departments"},
+      {"POST", "/v1/departments/upload"},  {"GET", "/v1/loads"},         {"GET", "/v1/reports/hires-by-quarter"}};
+  const std::string body = R"([{"id": 1, "department": "Sales"}])";
+  for (const auto& [method, path] : routes) {
+    const std::string type = path.ends_with("upload") ? "text/csv" : "application/json";
+    const std::string payload = path.ends_with("upload") ? "1,Sales\n" : body;
+    const HttpResponse none = Request(method, Url(path), payload, {"Content-Type: " + type});
+    EXPECT_EQ(none.status, 401) << method << " " << path;
+    EXPECT_FALSE(none.Header("www-authenticate").empty());
+    EXPECT_EQ(Request(method, Url(path), payload, {"Content-Type: " + type, "X-API-Key: wrong"}).status, 401);
+    // A key that was configured once and then removed ("revoked") is just as unknown.
+    EXPECT_EQ(Request(method, Url(path), payload, {"Content-Type: " + type, "Authorization: Bearer revoked"}).status,
+              401);
+    const HttpResponse good =
+        Request(method, Url(path), payload, {"Content-Type: " + type, "Authorization: Bearer good-key"});
+    EXPECT_NE(good.status, 401) << method << " " << path;
+    EXPECT_NE(good.status, 403) << method << " " << path;
+    const HttpResponse reader = Request(method, Url(path), payload, {"Content-Type: " + type, "X-API-Key: read-key"});
+    EXPECT_EQ(reader.status == 403, method == "POST") << method << " " << path << ": " << reader.status;
+  }
+  // Health, metrics and docs stay open for load balancers and scrapers.
+  EXPECT_EQ(Get(Url("/healthz")).status, 200);
+  EXPECT_EQ(Get(Url("/readyz")).status, 200);
+  EXPECT_EQ(Get(Url("/")).status, 200);
+  // The key's name, never the key, is in the access log.
+  const std::string log = server_->Log();
+  EXPECT_NE(log.find("\"ci\""), std::string::npos);
+  EXPECT_EQ(log.find("good-key"), std::string::npos);
+}
+
+TEST_F(AccessTest, ProductionWithoutKeysRefusesToStart) {
+  database_ = std::make_unique<TestDatabase>(Backend::kSqlite);
+  EXPECT_THROW(ServerProcess(database_->url(), {"--environment", "production"}), std::runtime_error);
+}
+
+TEST_F(AccessTest, ABurstOverTheRateLimitGets429WithRetryAfter) {
+  Start({"--rate-limit-rps", "5"});
+  int ok = 0;
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 30; ++i) {
+    const HttpResponse response = Get(Url("/v1/departments"));
+    if (response.status == 200) ++ok;
+    if (response.status == 429) {
+      ++limited;
+      retry_after = response.Header("retry-after");
+    }
+  }
+  EXPECT_GE(ok, 10);  // the burst (2 x rate)
+  EXPECT_GT(limited, 0);
+  EXPECT_FALSE(retry_after.empty());
+  EXPECT_EQ(Get(Url("/healthz")).status, 200);  // health is never limited
+}
+
+TEST_F(AccessTest, CorsPreflightAndHeadersFollowTheAllowList) {
+  Start({"--cors-allowed-origins", "https://app.example.com"});
+  const HttpResponse preflight =
+      Request("OPTIONS", Url("/v1/departments"), "",
+              {"Origin: https://app.example.com", "Access-Control-Request-Method: POST"});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_NE(preflight.Header("access-control-allow-methods").find("POST"), std::string::npos);
+  const HttpResponse get = Request("GET", Url("/v1/departments"), "", {"Origin: https://app.example.com"});
+  EXPECT_EQ(get.Header("access-control-allow-origin"), "https://app.example.com");
+  const HttpResponse other = Request("GET", Url("/v1/departments"), "", {"Origin: https://evil.example.com"});
+  EXPECT_TRUE(other.Header("access-control-allow-origin").empty());
+}
+
+TEST_F(AccessTest, ASlowClientIsCutOffByTheHeaderTimeoutWhileOthersAreServed) {
+  Start({"--header-timeout-seconds", "2"});
+  RawConnection slow(server_->port());
+  slow.Send("GET /healthz HTTP/1.1\r\n");  // and then nothing more
+  EXPECT_EQ(Get(Url("/healthz")).status, 200);
+  const auto started = std::chrono::steady_clock::now();
+  slow.ReceiveUntilClosed();  // the server closes it
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+}
+
+}  // namespace
+}  // namespace migration::testing

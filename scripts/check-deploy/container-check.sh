@@ -21,6 +21,8 @@ stop_limit=30
 
 # A key the service accepts once API keys are enforced (issue 4), sent the two usual ways.
 api_key=container-check-key
+# The service is configured with name:sha256hex pairs, never with the key itself.
+api_key_entry="container-check:$(printf '%s' "$api_key" | sha256sum | cut -d' ' -f1)"
 auth=(-H "Authorization: Bearer $api_key" -H "X-API-Key: $api_key")
 
 fail() {
@@ -52,7 +54,7 @@ run_flags=(--detach --name "$name" --publish "127.0.0.1:$port:8000"
   --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
   --read-only --tmpfs "/tmp:rw,size=64m"
   --cap-drop ALL --security-opt no-new-privileges
-  --env METRICS_EMF=1 --env ENVIRONMENT=development --env API_KEYS="$api_key")
+  --env METRICS_EMF=1 --env ENVIRONMENT=development --env API_KEYS="$api_key_entry")
 if [[ $engine == podman ]]; then
   # podman gives the tmpfs to the container user with U (its tmpfs takes no uid=); it runs health
   # checks from systemd timers, absent here, so the check below runs the HEALTHCHECK by hand.

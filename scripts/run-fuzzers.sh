@@ -6,6 +6,8 @@
 #   // fuzz-sources: src/ingest/csv/csv_reader.cpp src/ingest/csv/csv_error.cpp
 # Only those are compiled in, so a fuzzer never depends on modules it does not exercise (and keeps
 # building while unrelated parts of the tree are half-written). Binaries go to build/fuzz/.
+# Shared libraries the target links, if any, are named on another line (-l is added to each):
+#   // fuzz-libs: simdjson fmt
 #
 # Seeds and kept crashers live in tests/fuzz/corpus/<target>/. The fuzzer runs on a scratch copy
 # of that folder, so the inputs it finds interesting during a run do not pile up in the repository;
@@ -36,6 +38,14 @@ trap 'rm -rf "$scratch"' EXIT
 # The project sources a target declares on its "// fuzz-sources:" line (none if it has no such line).
 declared_sources() {
   sed -n 's|^// fuzz-sources:||p' "$1" | head -n 1
+}
+
+# The libraries a target declares on its "// fuzz-libs:" line, as linker flags.
+declared_libs() {
+  local lib
+  for lib in $(sed -n 's|^// fuzz-libs:||p' "$1" | head -n 1); do
+    printf -- '-l%s\n' "$lib"
+  done
 }
 
 # True when $binary is missing or older than anything it is built from: the target, its declared
@@ -70,11 +80,12 @@ for target_source in "${targets[@]}"; do
   binary=$out_dir/$target
   log=$out_dir/$target.log
   read -r -a sources <<<"$(declared_sources "$target_source")"
+  mapfile -t libs < <(declared_libs "$target_source")
 
   if needs_build "$binary" "$target_source" "${sources[@]}"; then
     # Build to a temporary name first, so an interrupted or failed build never leaves a binary that
     # looks newer than its sources.
-    if ! "$cxx" "${cxx_flags[@]}" "$target_source" "${sources[@]}" -o "$binary.tmp" >"$log" 2>&1; then
+    if ! "$cxx" "${cxx_flags[@]}" "$target_source" "${sources[@]}" "${libs[@]}" -o "$binary.tmp" >"$log" 2>&1; then
       printf '%-28s BUILD FAILED (see %s)\n' "$target" "$log"
       failures=$((failures + 1))
       continue

@@ -96,7 +96,7 @@ void RegisterDocsRoutes(http::Router& router) {
 
   for (const Asset& asset : kAssets) Embedded(asset.embedded_path);  // all present, or fail now
   router.Add({"GET", "/docs/{asset}", 0,
-              [](http::Request& request) {
+              [](const http::Request& request) {
                 const std::string& name = request.PathParam("asset");
                 for (const Asset& asset : kAssets) {
                   if (asset.name == name) {

@@ -20,7 +20,7 @@ void RegisterHealthRoutes(http::Router& router, ApiContext& context) {
   router.Add({"GET", "/healthz", 0, [](http::Request&) { return http::Response::Json(200, R"({"status":"ok"})"); },
               nullptr, ""});
   router.Add({"GET", "/readyz", 0,
-              [&context](http::Request& request) {
+              [&context](const http::Request& request) {
                 if (context.server_state.draining.load()) {
                   return http::Problem(core::ErrorCode::kUnavailable, "the server is shutting down", request.path);
                 }

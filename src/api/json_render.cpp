@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "core/time.hpp"
 
 namespace migration::api {
@@ -50,7 +52,7 @@ nlohmann::json LoadResultJson(const ingest::LoadResult& result) {
   // From the stored timestamps, so the first response and a replay of it say the same.
   const auto& record = result.record;
   out["duration_ms"] = record.finished_us ? (*record.finished_us - record.started_us + 500) / 1000
-                                          : static_cast<int64_t>(result.duration_ms + 0.5);
+                                          : static_cast<int64_t>(std::llround(result.duration_ms));
   nlohmann::json rejects = nlohmann::json::array();
   for (const auto& r : result.first_rejects) rejects.push_back(RejectJson(r));
   out["rejects"] = std::move(rejects);

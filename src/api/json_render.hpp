@@ -13,7 +13,7 @@ namespace migration::api {
 
 nlohmann::json RowJson(core::Table table, const core::Row& row);
 nlohmann::json LoadJson(const db::LoadRecord& load);
-nlohmann::json RejectJson(const db::StoredReject& reject);
+nlohmann::json RejectJson(const db::StoredReject& stored);
 // The response of a load: LoadJson + duration_ms, the first rejects and where to read them all.
 nlohmann::json LoadResultJson(const ingest::LoadResult& result);
 std::string Dump(const nlohmann::json& value);  // invalid UTF-8 in raw records becomes U+FFFD

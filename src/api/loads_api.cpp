@@ -24,14 +24,14 @@ http::Response ListLoads(ApiContext& context, http::Request& request) {
       200, Dump({{"items", std::move(items)}, {"next", more ? nlohmann::json(loads.back().id) : nlohmann::json()}}));
 }
 
-db::LoadRecord FindLoad(ApiContext& context, http::Request& request) {
+db::LoadRecord FindLoad(ApiContext& context, const http::Request& request) {
   const int64_t id = IdParam(request, "id");
   auto load = context.db.GetLoad(id);
   if (!load) throw Error(ErrorCode::kNotFound, fmt::format("there is no load {}", id));
   return *load;
 }
 
-http::Response GetLoad(ApiContext& context, http::Request& request) {
+http::Response GetLoad(ApiContext& context, const http::Request& request) {
   return http::Response::Json(200, Dump(LoadJson(FindLoad(context, request))));
 }
 
@@ -50,7 +50,7 @@ http::Response ListRejects(ApiContext& context, http::Request& request) {
 
 void RegisterLoadRoutes(http::Router& router, ApiContext& context) {
   router.Add({"GET", "/v1/loads", 0, [&context](http::Request& r) { return ListLoads(context, r); }, nullptr, ""});
-  router.Add({"GET", "/v1/loads/{id}", 0, [&context](http::Request& r) { return GetLoad(context, r); }, nullptr, ""});
+  router.Add({"GET", "/v1/loads/{id}", 0, [&context](const http::Request& r) { return GetLoad(context, r); }, nullptr, ""});
   router.Add({"GET", "/v1/loads/{id}/rejects", 0, [&context](http::Request& r) { return ListRejects(context, r); },
               nullptr, ""});
 }

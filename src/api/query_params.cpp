@@ -43,7 +43,7 @@ db::Page PageParams(const http::Request& request) {
   if (const auto after = request.Query("after")) {
     if (!ParseInt64(*after, page.after) || page.after < 0) {
       throw Error(ErrorCode::kBadRequest,
-                  fmt::format("after must be the non-negative integer cursor from a previous page's \"next\", got \"{}\"",
+                  fmt::format(R"(after must be the non-negative integer cursor from a previous page's "next", got "{}")",
                               *after));
     }
   }

@@ -159,6 +159,7 @@ int RunLoad(const Config& config, const LoadCommandOptions& options) {
   auto database = db::OpenDatabase(config.database_url, {});
   database->Migrate();
   std::vector<FileOutcome> outcomes;
+  outcomes.reserve(jobs.size());
   for (const auto& job : jobs) outcomes.push_back(LoadFile(*database, job, options));
   PrintSummary(outcomes);
   const bool any_failed = std::any_of(outcomes.begin(), outcomes.end(), [](const FileOutcome& o) {

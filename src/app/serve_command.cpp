@@ -115,6 +115,7 @@ int RunServe(const Config& config) {
                               {"environment", config.environment},
                               {"database", database->BackendName()},
                               {"storage_url", config.storage_url}});
+  // cppcheck-suppress unreadVariable ; a jthread: it runs until this scope ends, then stops and joins
   std::jthread compactor = StartCountCompactor(*database);
   server.Run();
   return 0;

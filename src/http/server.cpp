@@ -173,7 +173,9 @@ struct Server::Impl {
         co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
         continue;
       }
-      net::co_spawn(socket.get_executor(), Session(std::move(socket)), net::detached);
+      // The executor first: the order in which arguments are evaluated is unspecified.
+      const auto executor = socket.get_executor();
+      net::co_spawn(executor, Session(std::move(socket)), net::detached);
     }
   }
 
@@ -426,9 +428,10 @@ struct Server::Impl {
     if (options.guard != nullptr) options.guard->Decorate(request, response);
     for (const auto& [name, value] : response.headers) res.set(name, value);
     res.keep_alive(keep_alive);
-    if (request.method != "HEAD") res.body() = std::move(response.body);
+    const bool head = request.method == "HEAD";
+    if (!head) res.body() = std::move(response.body);
     res.prepare_payload();
-    if (request.method == "HEAD") res.content_length(response.body.size());
+    if (head) res.content_length(response.body.size());
     stream.expires_after(options.body_idle_timeout);
     beast::error_code ec;
     co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));

@@ -78,7 +78,7 @@ class PgConnection {
   PGconn* handle() const { return conn_; }
 
  private:
-  PgResult Check(std::string_view what, PGresult* result) const;
+  PgResult Check(std::string_view what, PGresult* raw) const;
 
   PGconn* conn_ = nullptr;
 };

@@ -113,12 +113,10 @@ PartHeaders ParseHeaderBlock(std::string_view block) {
 
 }  // namespace
 
+// carry_ starts with a CRLF: the first delimiter may open the body without one before it, and
+// pretending there was one gives every delimiter the same shape.
 MultipartReader::MultipartReader(std::string boundary, Callbacks callbacks)
-    : boundary_("\r\n--" + boundary), callbacks_(std::move(callbacks)) {
-  // The first delimiter may open the body without a preceding CRLF: pretend there was one, so
-  // every delimiter has the same shape.
-  carry_ = "\r\n";
-}
+    : boundary_("\r\n--" + std::move(boundary)), callbacks_(std::move(callbacks)), carry_("\r\n") {}
 
 void MultipartReader::Feed(std::string_view chunk) {
   if (state_ == kEpilogue) {

@@ -7,8 +7,11 @@
 // OnPartData(bytes) zero or more times (pieces of the content, in order, without the CRLF that
 // precedes the next boundary), OnPartEnd() once. Preamble and epilogue are ignored.
 // Malformed input (no opening boundary, a part header block over 16 KiB, missing CRLF after a
-// header block, input ending before the closing boundary `--boundary--`) throws core::Error with
-// kBadRequest and a detail a person can act on (what was expected, at which byte offset).
+// header block, a delimiter followed by anything but whitespace and CRLF or `--` (RFC 2046: the
+// boundary may not start a line inside a part), over 1 KiB of whitespace after a delimiter, input
+// ending before the closing boundary `--boundary--`) throws core::Error with kBadRequest and a
+// detail a person can act on (what was expected, at which byte offset). Parts, content, errors
+// and offsets are the same however the body is cut into chunks.
 
 #include <cstdint>
 #include <functional>

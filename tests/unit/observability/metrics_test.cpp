@@ -165,7 +165,7 @@ TEST(MetricsRegistryTest, ConcurrentUpdatesAreNotLost) {
   const Histogram::Snapshot snapshot = histogram.With({}).Read();
   EXPECT_EQ(snapshot.count, static_cast<uint64_t>(kThreads * kPerThread));
   EXPECT_EQ(snapshot.cumulative.front(), static_cast<uint64_t>(kThreads * kPerThread / 2));
-  EXPECT_DOUBLE_EQ(snapshot.sum, kThreads * kPerThread / 2 * 1.25);
+  EXPECT_DOUBLE_EQ(snapshot.sum, kThreads * kPerThread * 1.25 / 2);
 }
 
 }  // namespace

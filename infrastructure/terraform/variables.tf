@@ -22,6 +22,15 @@ variable "container_image" {
   }
 }
 
+variable "api_key_digests" {
+  description = "API keys the service accepts: comma-separated name:sha256hex[:read] entries, the SHA-256 digest of each key, never the key (docs/security.md, \"Issuing an API key\"). The first value of the API keys secret."
+  type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]+:[0-9a-fA-F]{64}(:read|:readwrite)?(,[A-Za-z0-9._-]+:[0-9a-fA-F]{64}(:read|:readwrite)?)*$", var.api_key_digests))
+    error_message = "api_key_digests must be comma-separated name:sha256hex[:read] entries (name of letters, digits, . _ -; the 64 hex digits of SHA-256 of the key), no spaces."
+  }
+}
+
 variable "certificate_arn" {
   description = "ACM certificate for the HTTPS listener."
   type        = string

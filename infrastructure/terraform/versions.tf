@@ -1,5 +1,5 @@
 terraform {
-  # 1.11: write-only arguments and ephemeral resources keep the API key out of the state.
+  # 1.11: the version CI pins (tests.yml, deploy-infra.yml).
   required_version = ">= 1.11"
 
   required_providers {

@@ -3,11 +3,14 @@
 that it reaches CREATE_COMPLETE, then reads back what the stack made.
 
 The only parameter that differs from a real deployment is EmulatorMode=true, which leaves
-out the resource types the emulator lacks (Aurora, Application Auto Scaling).
+out the resource types the emulator lacks (Aurora, Application Auto Scaling). ApiKeyDigests is
+an entry as docs/security.md makes one, for a throwaway key generated here and never used.
 Usage: cfn-emulator.py ENDPOINT_URL TEMPLATE
 """
 import datetime
+import hashlib
 import re
+import secrets
 import sys
 import time
 
@@ -42,6 +45,13 @@ def self_signed_certificate():
                               serialization.NoEncryption()))
 
 
+def throwaway_api_key_digests():
+    """ApiKeyDigests as an operator passes it: name:sha256hex of a random 256-bit key (the key
+    itself is dropped; the emulator never runs the service)."""
+    key = secrets.token_hex(32)
+    return f"check:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def fail(message):
     print(f"cfn-emulator: FAIL: {message}", file=sys.stderr)
     sys.exit(1)
@@ -63,6 +73,7 @@ def main():
             {"ParameterKey": "Environment", "ParameterValue": "staging"},
             {"ParameterKey": "ContainerImage", "ParameterValue": IMAGE},
             {"ParameterKey": "CertificateArn", "ParameterValue": cert_arn},
+            {"ParameterKey": "ApiKeyDigests", "ParameterValue": throwaway_api_key_digests()},
             {"ParameterKey": "EmulatorMode", "ParameterValue": "true"},
         ])
     deadline = time.monotonic() + 120

@@ -6,6 +6,7 @@ that ours must not repeat. Prints one line per failed rule; exits 1 if any faile
 
 Usage: cfn-policy.py TEMPLATE
 """
+import pathlib
 import re
 import sys
 
@@ -128,6 +129,36 @@ def main():
     check({"PGUSER", "PGPASSWORD", "API_KEYS"} <= set(secrets), f"task secrets are {sorted(secrets)}")
     check(mentions(secrets.get("PGPASSWORD"), "MasterUserSecret"),
           "PGPASSWORD is not the Aurora-managed secret")
+
+    # ---- API keys: the secret holds name:sha256hex[:read] digests the operator supplies (the
+    # service refuses to start on anything else), never a key generated into it
+    check("ApiKeyDigests" in params, "parameter ApiKeyDigests missing")
+    api_keys_ref = secrets.get("API_KEYS")
+    api_keys_secret = api_keys_ref.get("Ref") if isinstance(api_keys_ref, dict) else None
+    check(api_keys_secret in res and res[api_keys_secret]["Type"] == "AWS::SecretsManager::Secret",
+          "API_KEYS is not a Secrets Manager secret of the stack")
+    key_props = res.get(api_keys_secret, {}).get("Properties", {})
+    check("GenerateSecretString" not in key_props,
+          "the API keys secret generates a raw key: the service accepts only name:sha256hex digests")
+    check(is_ref(key_props.get("SecretString"), "ApiKeyDigests"),
+          "the API keys secret is not the ApiKeyDigests parameter")
+    if "ApiKeyDigests" in params:
+        digests = re.compile(params["ApiKeyDigests"].get("AllowedPattern", ".*"))
+        check("Default" not in params["ApiKeyDigests"], "ApiKeyDigests has a default")
+        for good in (f"ops:{'0a' * 32}", f"ops:{'0A' * 32}:read,reporting:{'f' * 64}:readwrite"):
+            check(digests.fullmatch(good), f"ApiKeyDigests refuses {good!r}")
+        for bad in ("", "a" * 48, "0" * 64, f":{'a' * 64}", f"ops:{'a' * 63}", f"ops:{'g' * 64}",
+                    f"ops:{'a' * 64}:admin", f"ops:{'a' * 64},", f"ops:{'a' * 64}, b:{'a' * 64}"):
+            check(not digests.fullmatch(bad), f"ApiKeyDigests accepts {bad!r}")
+        # The Terraform flavour takes the same entries (api_key_digests) and generates nothing.
+        terraform = pathlib.Path(sys.argv[1]).resolve().parents[1] / "terraform"
+        if terraform.is_dir():
+            tf = "\n".join(f.read_text(encoding="utf-8") for f in sorted(terraform.glob("*.tf")))
+            check(f'regex("{digests.pattern}", var.api_key_digests)' in tf,
+                  "Terraform's api_key_digests validation differs from ApiKeyDigests' AllowedPattern")
+            check(re.search(r"\bsecret_string\s*=\s*var\.api_key_digests\b", tf),
+                  "Terraform's API keys secret is not var.api_key_digests")
+            check("random_password" not in tf, "Terraform generates a raw key into a secret")
 
     # ---- autoscaling: 2..10 on CPU and on requests per target
     target = one(template, "AWS::ApplicationAutoScaling::ScalableTarget")["Properties"]

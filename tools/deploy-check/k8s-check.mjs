@@ -89,6 +89,14 @@ function checkWorkload(where, docs) {
       if (!external) { problem(where, `Secret ${ref.name} is made by no ExternalSecret`); continue; }
       if (!external.spec.data?.some((d) => d.secretKey === ref.key)) problem(where, `ExternalSecret ${ref.name} has no key ${ref.key}`);
       if (JSON.stringify(external.spec).includes("REPLACED_BY_OVERLAY")) problem(where, `ExternalSecret ${ref.name} names no AWS secret`);
+      // API_KEYS takes name:sha256hex digests (the service refuses anything else): the stack's
+      // api-keys secret, which holds the operator's digests, never a generated value.
+      if (env.name === "API_KEYS") {
+        const entry = external.spec.data?.find((d) => d.secretKey === ref.key);
+        if (external.spec.dataFrom || entry?.sourceRef?.generatorRef ||
+            !/(^|[:/])migration-api\/[a-z]+\/api-keys(-[A-Za-z0-9]{6})?$/.test(entry?.remoteRef?.key ?? ""))
+          problem(where, "API_KEYS is not synced from the stack's migration-api/<env>/api-keys secret");
+      }
       const store = stores.get(external.spec.secretStoreRef?.name);
       if (!store) problem(where, `ExternalSecret ${ref.name} uses a store that is not rendered`);
       else if (store.spec.provider?.aws?.auth?.jwt?.serviceAccountRef?.name !== pod.serviceAccountName ||

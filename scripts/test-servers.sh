@@ -5,7 +5,8 @@
 #   scripts/test-servers.sh run -- COMMAND...   start, run COMMAND, stop; exits with COMMAND's status
 #
 # PostgreSQL 15: a throwaway cluster in a temporary directory on a free port, fsync off (test data
-# is disposable). Exported: TEST_POSTGRES_URL=postgresql://migration@127.0.0.1:PORT/migration_test
+# is disposable). Exported: TEST_POSTGRES_URL=postgresql://migration@127.0.0.1:PORT/migration_test,
+# TEST_POSTGRES_ADMIN_URL, TEST_POSTGRES_DATA_DIR and TEST_POSTGRES_BIN_DIR.
 # A server that cannot start fails the run: tests are never skipped for want of a server.
 set -euo pipefail
 
@@ -43,6 +44,8 @@ start_postgres() {
   export TEST_POSTGRES_URL="postgresql://migration@127.0.0.1:$pg_port/migration_test"
   export TEST_POSTGRES_ADMIN_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
   export TEST_POSTGRES_DATA_DIR="$workdir/pg/data"
+  # The binaries, for tests that run a private cluster they can stop (tests/support/postgres_cluster.hpp).
+  export TEST_POSTGRES_BIN_DIR="$pg_bin"
   echo "test-servers: PostgreSQL 15 on 127.0.0.1:$pg_port"
 }
 

@@ -1,6 +1,7 @@
 #include "support/server_process.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -104,6 +105,16 @@ int ServerProcess::Stop(int signal) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   pid_ = -1;
+  // Under scripts/test-sanitize.sh the server is sanitized too: a report it printed (UBSan writes
+  // to stderr, which is this log) fails the test, even when the test never looked at the server
+  // again.
+  const std::string log = Log();
+  for (const char* marker : {"runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer"}) {
+    if (log.find(marker) != std::string::npos) {
+      ADD_FAILURE() << "the server reported a sanitizer error (" << marker << "):\n" << log;
+      break;
+    }
+  }
   return status;
 }
 

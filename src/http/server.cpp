@@ -407,8 +407,18 @@ struct Server::Impl {
           consumer->Consume(std::string_view(chunk.data(), *n));
         } catch (...) {
           failed = std::current_exception();
+          // The load's record says why it failed: the database's or the reader's own words.
+          std::string reason = "the body could not be processed";
           try {
-            consumer->Abort("the body could not be processed");
+            std::rethrow_exception(failed);
+          } catch (const core::Error& e) {
+            reason = e.detail();
+          } catch (const std::exception& e) {
+            reason = e.what();
+          } catch (...) {
+          }
+          try {
+            consumer->Abort(reason);
           } catch (...) {
           }
         }

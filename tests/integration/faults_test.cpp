@@ -272,6 +272,8 @@ TEST_F(PostgresOutageTest, RequestsAre503WhileItIsDownAndTheServiceRecoversWithi
   ASSERT_EQ(load.status, 200) << load.body;
   EXPECT_EQ(load.Json()["status"], "failed") << load.body;
   EXPECT_EQ(load.Json()["rows_inserted"], 0) << load.body;
+  // Its record says why, in the database layer's words, not a generic phrase.
+  EXPECT_NE(load.Json()["error"].get<std::string>(), "the body could not be processed") << load.body;
   CheckNothingLostNothingHalfLoaded([this](const std::string& sql) { return Query(sql); }, ReportUrl());
 }
 

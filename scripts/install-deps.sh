@@ -13,7 +13,7 @@ compile_packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libboost1.74-dev libpq-dev libsqlite3-dev libsimdjson-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libssl-dev
-  libavro-dev
+  libavro-dev libjwt-dev
 )
 # Tests, benchmarks, linters and fuzzers on top of the compile list.
 build_packages=(
@@ -25,7 +25,7 @@ test_packages=(
   postgresql-15 postgresql-client-15 sqlite3 curl wrk avro-bin python3 procps
 )
 runtime_packages=(
-  libpq5 libsqlite3-0 libsimdjson14 libspdlog1.10 libfmt9 libcurl4 libavro23 ca-certificates
+  libpq5 libsqlite3-0 libsimdjson14 libspdlog1.10 libfmt9 libcurl4 libavro23 libjwt0 ca-certificates
 )
 # scripts/check-deploy.sh (make check-deploy, part of make test): podman with the runc runtime
 # and CNI networking (published ports) builds and runs the image from a Debian base that

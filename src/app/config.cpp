@@ -68,6 +68,10 @@ void LoadEnvironment(Config& config) {
   EnvBool("METRICS_EMF", config.metrics_emf);
   EnvString("API_KEYS", config.api_keys);
   EnvString("API_KEYS_FILE", config.api_keys_file);
+  EnvString("JWT_KEY_FILE", config.jwt_key_file);
+  EnvString("JWT_ALGORITHM", config.jwt_algorithm);
+  EnvString("JWT_ISSUER", config.jwt_issuer);
+  EnvString("JWT_AUDIENCE", config.jwt_audience);
   EnvString("CORS_ALLOWED_ORIGINS", config.cors_allowed_origins);
   EnvNumber<int>("MAX_CONNECTIONS", config.max_connections, 1, 1000000);
   EnvNumber<int>("HEADER_TIMEOUT_SECONDS", config.header_timeout_seconds, 1, 3600);
@@ -111,6 +115,12 @@ void AddServerFlags(CLI::App& command, Config& config) {
                    "also write CloudWatch Embedded Metric Format lines to stdout [env METRICS_EMF=1]");
   command.add_option("--api-keys", config.api_keys, "name:sha256hex[:read] pairs, comma-separated [env API_KEYS]");
   command.add_option("--api-keys-file", config.api_keys_file, "file of name:sha256hex[:read] lines [env API_KEYS_FILE]");
+  command.add_option("--jwt-key-file", config.jwt_key_file,
+                     "accept OAuth2 bearer JWTs verified with this key: PEM public key (RS256) or secret (HS256) "
+                     "[env JWT_KEY_FILE]");
+  command.add_option("--jwt-algorithm", config.jwt_algorithm, "RS256|HS256 [env JWT_ALGORITHM]")->capture_default_str();
+  command.add_option("--jwt-issuer", config.jwt_issuer, "required iss claim of bearer JWTs [env JWT_ISSUER]");
+  command.add_option("--jwt-audience", config.jwt_audience, "required aud claim of bearer JWTs [env JWT_AUDIENCE]");
   command.add_option("--cors-allowed-origins", config.cors_allowed_origins,
                      "origins browsers may call from, comma-separated, * for any [env CORS_ALLOWED_ORIGINS]");
   command.add_option("--rate-limit-rps", config.rate_limit_rps,

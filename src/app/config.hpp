@@ -25,6 +25,11 @@ struct Config {
   // Access (api/access): keys as name:sha256hex[:read] pairs; CORS allow-list; requests/s per caller.
   std::string api_keys;
   std::string api_keys_file;
+  // OAuth2 bearer JWTs (api/access/jwt_verifier): off unless jwt_key_file is set.
+  std::string jwt_key_file;
+  std::string jwt_algorithm = "RS256";
+  std::string jwt_issuer;
+  std::string jwt_audience;
   std::string cors_allowed_origins;
   double rate_limit_rps = 0;  // 0: no limit
   int max_connections = 1024;

@@ -22,27 +22,44 @@ namespace migration::app {
 
 namespace {
 
-// API keys from API_KEYS and API_KEYS_FILE; keys become mandatory on /v1 in staging and
+std::string ReadWholeFile(const std::string& path, const std::string& variable) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw core::Error(core::ErrorCode::kBadRequest, variable + ": cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// API keys from API_KEYS and API_KEYS_FILE, bearer JWTs when JWT_KEY_FILE is set; keys become mandatory on /v1 in staging and
 // production (refusing to start without any) and whenever some are configured.
 api::access::AccessOptions AccessOptionsFrom(const Config& config) {
   api::access::AccessOptions access;
   access.keys = api::access::ParseApiKeys(config.api_keys, "API_KEYS");
   if (!config.api_keys_file.empty()) {
-    std::ifstream in(config.api_keys_file);
-    if (!in) {
-      throw core::Error(core::ErrorCode::kBadRequest, "API_KEYS_FILE: cannot read " + config.api_keys_file);
+    for (auto& key : api::access::ParseApiKeys(ReadWholeFile(config.api_keys_file, "API_KEYS_FILE"), "API_KEYS_FILE")) {
+      access.keys.push_back(std::move(key));
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    for (auto& key : api::access::ParseApiKeys(text.str(), "API_KEYS_FILE")) access.keys.push_back(std::move(key));
+  }
+  if (!config.jwt_key_file.empty()) {
+    api::access::JwtOptions jwt;
+    const auto algorithm = api::access::ParseJwtAlgorithm(config.jwt_algorithm);
+    if (!algorithm) {
+      throw core::Error(core::ErrorCode::kBadRequest, "JWT_ALGORITHM must be RS256 or HS256, got \"" + config.jwt_algorithm + "\"");
+    }
+    jwt.algorithm = *algorithm;
+    jwt.key = ReadWholeFile(config.jwt_key_file, "JWT_KEY_FILE");
+    jwt.issuer = config.jwt_issuer;
+    jwt.audience = config.jwt_audience;
+    access.jwt = std::make_shared<const api::access::JwtVerifier>(std::move(jwt));
   }
   const bool deployed = config.environment == "staging" || config.environment == "production";
-  if (deployed && access.keys.empty()) {
+  if (deployed && access.keys.empty() && !access.jwt) {
     throw core::Error(core::ErrorCode::kBadRequest,
                       "ENVIRONMENT=" + config.environment +
-                          " requires API keys: set API_KEYS or API_KEYS_FILE (name:sha256hex pairs)");
+                          " requires API keys or bearer tokens: set API_KEYS or API_KEYS_FILE (name:sha256hex pairs), "
+                          "or JWT_KEY_FILE with JWT_ISSUER and JWT_AUDIENCE");
   }
-  access.require_keys = deployed || !access.keys.empty();
+  access.require_keys = deployed || !access.keys.empty() || access.jwt;
   access.rate_limit_rps = config.rate_limit_rps;
   access.cors_allowed_origins = config.cors_allowed_origins;
   return access;
@@ -87,7 +104,7 @@ int RunServe(const Config& config) {
   }
 
   api::access::AccessGuard guard(AccessOptionsFrom(config));
-  if (config.api_keys.empty() && config.api_keys_file.empty()) {
+  if (config.api_keys.empty() && config.api_keys_file.empty() && config.jwt_key_file.empty()) {
     LogWarn("auth_disabled", {{"environment", config.environment},
                               {"warning", "NO API KEYS CONFIGURED: every /v1 endpoint is open to anyone who can reach "
                                           "this port. Set API_KEYS or API_KEYS_FILE before exposing it."}});

@@ -5,8 +5,13 @@
 #include <string>
 #include <vector>
 
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
 #include "api/access/api_keys.hpp"
 #include "support/http_client.hpp"
+#include "support/jwt_tokens.hpp"
 #include "support/server_process.hpp"
 #include "support/test_database.hpp"
 
@@ -66,6 +71,51 @@ TEST_F(AccessTest, KeysAreRequiredOnEveryV1RouteGroupAndOnlyThere) {
   const std::string log = server_->Log();
   EXPECT_NE(log.find("\"ci\""), std::string::npos);
   EXPECT_EQ(log.find("good-key"), std::string::npos);
+}
+
+TEST_F(AccessTest, BearerJwtsAreVerifiedBesideApiKeys) {
+  const RsaKeyPair keys = MakeRsaKeyPair();
+  const std::string key_file = ::testing::TempDir() + "/migration-jwt-public.pem";
+  std::ofstream(key_file) << keys.public_pem;
+  Start({"--environment", "production", "--jwt-key-file", key_file, "--jwt-issuer", "https://issuer.example",
+         "--jwt-audience", "migration-api", "--api-keys", "ci:" + HexDigest("good-key")});
+  const std::string read_url = Url("/v1/reports/hires-by-quarter");
+  const std::string write_url = Url("/v1/departments");
+  const std::string body = R"([{"id": 7, "department": "Legal"}])";
+  auto bearer = [](const std::string& token) { return "Authorization: Bearer " + token; };
+
+  const std::string good = MintToken("RS256", keys.private_pem, {});
+  EXPECT_EQ(Request("GET", read_url, "", {bearer(good)}).status, 200);
+  EXPECT_EQ(Request("POST", write_url, body, {"Content-Type: application/json", bearer(good)}).status, 201);
+  EXPECT_EQ(Request("GET", read_url, "", {"X-API-Key: good-key"}).status, 200);  // keys still work
+
+  TokenClaims expired;
+  expired.expires_at = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count() - 3600;
+  TokenClaims other_audience;
+  other_audience.audience = "billing-api";
+  const RsaKeyPair stranger = MakeRsaKeyPair();
+  for (const auto& [what, token] : std::vector<std::pair<std::string, std::string>>{
+           {"expired", MintToken("RS256", keys.private_pem, expired)},
+           {"wrong audience", MintToken("RS256", keys.private_pem, other_audience)},
+           {"wrong signature", MintToken("RS256", stranger.private_pem, {})},
+           {"HS256 keyed with the public key", MintToken("HS256", keys.public_pem, {})}}) {
+    const HttpResponse refused = Request("GET", read_url, "", {bearer(token)});
+    EXPECT_EQ(refused.status, 401) << what;
+    EXPECT_NE(refused.Header("www-authenticate").find("invalid_token"), std::string::npos) << what;
+  }
+
+  TokenClaims reader;
+  reader.scope = "migration:read";
+  const std::string read_token = MintToken("RS256", keys.private_pem, reader);
+  EXPECT_EQ(Request("GET", read_url, "", {bearer(read_token)}).status, 200);
+  EXPECT_EQ(Request("POST", write_url, body, {"Content-Type: application/json", bearer(read_token)}).status, 403);
+
+  // The token's subject names the caller in the access log; the token itself is never written.
+  const std::string log = server_->Log();
+  EXPECT_NE(log.find("jwt:reporting-job"), std::string::npos);
+  EXPECT_EQ(log.find(good), std::string::npos);
+  std::remove(key_file.c_str());
 }
 
 TEST_F(AccessTest, ProductionWithoutKeysRefusesToStart) {

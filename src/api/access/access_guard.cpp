@@ -50,12 +50,33 @@ std::optional<http::Response> AccessGuard::Authenticate(http::Request& request) 
   if (!presented || presented->empty()) {
     return Unauthorized(request, "this API needs a key: send Authorization: Bearer <key> or X-API-Key: <key>");
   }
+  if (options_.jwt && LooksLikeJwt(*presented)) return AuthenticateToken(request, *presented);
   const ApiKey* key = FindKey(options_.keys, *presented);
   if (key == nullptr) return Unauthorized(request, "the API key is not valid (unknown or revoked)");
   request.principal = key->name;
   if (key->scope == KeyScope::kReadOnly && IsWrite(request.method)) {
     return http::Problem(core::ErrorCode::kForbidden,
                          fmt::format("the key \"{}\" may only read; {} needs a read-write key", key->name, request.method),
+                         request.path);
+  }
+  return std::nullopt;
+}
+
+std::optional<http::Response> AccessGuard::AuthenticateToken(http::Request& request, std::string_view token) const {
+  const JwtResult result = options_.jwt->Verify(token);
+  if (!result.token) {
+    http::Response response = http::Problem(core::ErrorCode::kUnauthorized, result.error, request.path);
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"migration-api\", error=\"invalid_token\"");
+    return response;
+  }
+  request.principal = "jwt:" + result.token->subject;
+  if (result.token->scope == TokenScope::kNone) {
+    return http::Problem(core::ErrorCode::kForbidden, "the token grants neither migration:read nor migration:write",
+                         request.path);
+  }
+  if (result.token->scope == TokenScope::kReadOnly && IsWrite(request.method)) {
+    return http::Problem(core::ErrorCode::kForbidden,
+                         fmt::format("the token grants migration:read only; {} needs migration:write", request.method),
                          request.path);
   }
   return std::nullopt;

@@ -1,5 +1,5 @@
 #pragma once
-// The service's admission policy (http::RequestGuard): API keys on /v1, a rate limit per caller,
+// The service's admission policy (http::RequestGuard): API keys or bearer JWTs on /v1, a rate limit per caller,
 // CORS. Health, metrics and docs stay open so load balancers and scrapers need no key.
 
 #include <memory>
@@ -9,6 +9,7 @@
 
 #include "api/access/api_keys.hpp"
 #include "api/access/cors.hpp"
+#include "api/access/jwt_verifier.hpp"
 #include "api/access/rate_limiter.hpp"
 #include "http/request_guard.hpp"
 
@@ -16,7 +17,8 @@ namespace migration::api::access {
 
 struct AccessOptions {
   std::vector<ApiKey> keys;
-  bool require_keys = false;       // staging/production, or whenever keys are configured
+  std::shared_ptr<const JwtVerifier> jwt;  // OAuth2 bearer tokens, when JWT_KEY_FILE is set
+  bool require_keys = false;       // staging/production, or whenever keys or a JWT key are configured
   double rate_limit_rps = 0;       // 0: no limit
   std::string cors_allowed_origins;
 };
@@ -30,6 +32,7 @@ class AccessGuard final : public http::RequestGuard {
 
  private:
   std::optional<http::Response> Authenticate(http::Request& request) const;
+  std::optional<http::Response> AuthenticateToken(http::Request& request, std::string_view token) const;
 
   AccessOptions options_;
   CorsPolicy cors_;

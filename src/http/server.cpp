@@ -206,19 +206,14 @@ struct Server::Impl {
     const OpenConnection open_connection(state);
     if (open_connection.count > options.max_connections) {
       // Shed load at the door rather than queue without bound: the client retries later.
-      co_await WriteBare(stream, 503, "the server has too many open connections; retry shortly");
+      co_await WriteBare(stream, 503, "the server has too many open connections; retry shortly", RemoteAddress(stream));
       beast::error_code ignored;
       stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
       co_return;
     }
     beast::flat_buffer buffer;
     buffer.reserve(kReadBufferReserve);
-    std::string remote;
-    {
-      beast::error_code ec;
-      const auto endpoint = stream.socket().remote_endpoint(ec);
-      if (!ec) remote = endpoint.address().to_string();
-    }
+    const std::string remote = RemoteAddress(stream);
     bool first = true;
     for (;;) {
       bhttp::request_parser<bhttp::buffer_body> parser;
@@ -232,16 +227,16 @@ struct Server::Impl {
       co_await bhttp::async_read_header(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
       if (ec) {
         if (ec == bhttp::error::header_limit) {
-          co_await WriteBare(stream, 431, "request header fields too large");
+          co_await WriteBare(stream, 431, "request header fields too large", remote);
         } else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
                    ec != net::error::operation_aborted && ec != net::error::connection_reset && ec != net::error::eof) {
-          co_await WriteBare(stream, 400, "malformed HTTP request: " + ec.message());
+          co_await WriteBare(stream, 400, "malformed HTTP request: " + ec.message(), remote);
         }
         break;
       }
       stream.expires_never();
       if (static_cast<size_t>(std::distance(parser.get().begin(), parser.get().end())) > options.max_header_fields) {
-        co_await WriteBare(stream, 431, "too many request header fields");
+        co_await WriteBare(stream, 431, "too many request header fields", remote);
         break;
       }
       InFlight in_flight(state);
@@ -449,23 +444,38 @@ struct Server::Impl {
     co_return !ec;
   }
 
-  // Answers without routing (malformed head, header too large) and closes.
-  net::awaitable<void> WriteBare(beast::tcp_stream& stream, int status, const std::string& detail) {
+  static std::string RemoteAddress(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    const auto endpoint = stream.socket().remote_endpoint(ec);
+    return ec ? std::string() : endpoint.address().to_string();
+  }
+
+  // Answers without routing (over the connection cap, malformed head, header too large) and
+  // closes. Logged and counted like any request, under the route "refused", so an operator sees
+  // shed load and abusive clients on the same dashboard.
+  net::awaitable<void> WriteBare(beast::tcp_stream& stream, int status, const std::string& detail, std::string remote) {
     Request request;
     request.request_id = NewRequestId();
+    request.remote_address = std::move(remote);
+    const auto started = std::chrono::steady_clock::now();
     const core::ErrorCode code = status == 503 ? core::ErrorCode::kUnavailable : core::ErrorCode::kBadRequest;
     Response response = Problem(code, detail, "");
     response.status = status;
-    co_await Write(stream, request, std::move(response), false);
+    const uint64_t bytes_out = response.body.size();
+    const bool ok = co_await Write(stream, request, std::move(response), false);
+    LogAccess(request, started, status, bytes_out, ok, kRefusedRoute);
   }
 
   // One log line and the metrics of a request. The route is the matched pattern ("POST
   // /v1/{table}/upload"), never the raw path, so the metric labels stay a small fixed set.
+  static constexpr std::string_view kRefusedRoute = "refused";
+
   void LogAccess(const Request& request, std::chrono::steady_clock::time_point started, int status,
-                 uint64_t bytes_out, bool ok) {
+                 uint64_t bytes_out, bool ok, std::string_view fixed_route = {}) {
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const Route* route = router.Find(request.method, request.path).route;
-    const std::string_view route_name = route != nullptr ? std::string_view(route->name) : "unmatched";
+    const Route* route = fixed_route.empty() ? router.Find(request.method, request.path).route : nullptr;
+    const std::string_view route_name =
+        !fixed_route.empty() ? fixed_route : route != nullptr ? std::string_view(route->name) : "unmatched";
     const uint64_t bytes_in = request.content_length.value_or(request.body.size());
     observability::RecordRequest(route_name, status, elapsed, bytes_in, bytes_out);
     LogInfo("request", {{"request_id", request.request_id},

@@ -221,6 +221,57 @@ TEST_P(MetricsTest, TheKeyNameIsLoggedAndRefusalsAreCountedByRoute) {
                {R"(migration_http_requests_total{route="GET /v1/{table}",status="200"})", "1"}});
 }
 
+// Requests refused before routing (over the connection cap, too many or too large header fields,
+// a malformed head) get their status and a problem body, and are logged and counted like any
+// other request, under the route "refused".
+TEST_P(MetricsTest, RequestsRefusedBeforeRoutingAreAnsweredLoggedAndCounted) {
+  server_.reset();
+  server_ = std::make_unique<ServerProcess>(database_->url(), std::vector<std::string>{"--max-connections", "2"});
+
+  std::string many_fields = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 120; ++i) many_fields += "X-Field-" + std::to_string(i) + ": v\r\n";
+  {
+    RawConnection connection(server_->port());
+    connection.Send(many_fields + "\r\n");
+    EXPECT_NE(connection.ReceiveUntilClosed().find("HTTP/1.1 431"), std::string::npos);
+  }
+  {
+    RawConnection connection(server_->port());
+    connection.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n");
+    EXPECT_NE(connection.ReceiveUntilClosed().find("HTTP/1.1 431"), std::string::npos);
+  }
+  {
+    RawConnection connection(server_->port());
+    connection.Send("NOT HTTP AT ALL\r\n\r\n");
+    const std::string answer = connection.ReceiveUntilClosed();
+    EXPECT_NE(answer.find("HTTP/1.1 400"), std::string::npos) << answer;
+  }
+  {
+    // Two idle connections fill the cap; the third is answered 503 at once and closed.
+    RawConnection first(server_->port());
+    RawConnection second(server_->port());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // both accepted
+    RawConnection third(server_->port());
+    const std::string answer = third.ReceiveUntilClosed();
+    EXPECT_NE(answer.find("HTTP/1.1 503"), std::string::npos) << answer;
+    EXPECT_NE(answer.find("too many open connections"), std::string::npos);
+  }
+  ScrapeUntil({{R"(migration_http_requests_total{route="refused",status="431"})", "2"},
+               {R"(migration_http_requests_total{route="refused",status="400"})", "1"},
+               {R"(migration_http_requests_total{route="refused",status="503"})", "1"}});
+  int logged = 0;
+  std::istringstream in(server_->Log());
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("\"event\":\"request\"") != std::string::npos && line.find("\"route\":\"refused\"") != std::string::npos) {
+      const nlohmann::json entry = nlohmann::json::parse(line);
+      EXPECT_EQ(entry["remote"], "127.0.0.1");
+      EXPECT_FALSE(entry["request_id"].get<std::string>().empty());
+      ++logged;
+    }
+  }
+  EXPECT_EQ(logged, 4);
+}
+
 // --metrics-emf (METRICS_EMF=1): a load writes one EMF line to stdout, with exactly the names,
 // units and dimension sets of infrastructure/monitoring/emf-metrics.json (the dashboard's and the
 // alarms' contract).

@@ -65,20 +65,25 @@ api::access::AccessOptions AccessOptionsFrom(const Config& config) {
   return access;
 }
 
-// Folds the count changes loads record into hire_counts once a second (PostgreSQL), so reports
-// stay cheap; a report is exact either way. Stops with the server.
+// Folds the count changes loads record into hire_counts (PostgreSQL), so reports stay cheap; a
+// report is exact either way, but it reads every change not folded yet. While loads keep coming
+// (the last round moved something) it folds every 100 ms, so a report under a steady stream of
+// batches reads a tenth of a second of changes, not a second's; idle, once a second. Stops with
+// the server.
 std::jthread StartCountCompactor(db::Database& database) {
   return std::jthread([&database](std::stop_token stop) {
     std::mutex mutex;
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {
+      int64_t moved = 0;
       try {
-        database.CompactHireCounts();
+        moved = database.CompactHireCounts();
       } catch (const std::exception& e) {
         observability::LogWarn("hire_counts_compaction_failed", {{"error", e.what()}});
       }
+      const auto pause = moved > 0 ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000);
       std::unique_lock lock(mutex);
-      wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+      wake.wait_for(lock, stop, pause, [] { return false; });
     }
   });
 }

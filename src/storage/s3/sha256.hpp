@@ -1,0 +1,16 @@
+#pragma once
+// SHA-256 of a request body, for the x-amz-content-sha256 header that S3 requires on every
+// signed request (libcurl 7.88 never adds it; PITFALLS.md). OpenSSL's EVP interface.
+
+#include <string>
+#include <string_view>
+
+namespace migration::storage::s3 {
+
+// Lower-case hex digest (64 characters).
+std::string Sha256Hex(std::string_view bytes);
+
+// The digest of an empty body (GET, HEAD, DELETE).
+inline constexpr std::string_view kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+}  // namespace migration::storage::s3

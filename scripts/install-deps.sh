@@ -45,7 +45,12 @@ case "${1:-}" in
     # Node.js comes with the machine image (its own npm); a machine without it gets Debian's.
     command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)
     ;;
-  "") wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+  "")
+    wanted=("${build_packages[@]}" "${test_packages[@]}")
+    # The S3 tests' independent client (scripts/test-servers.sh): the machine image has its own
+    # aws CLI; a machine without one gets Debian's (aws-cli 2.9, checked against moto_server).
+    command -v aws >/dev/null 2>&1 || wanted+=(awscli)
+    ;;
   *) echo "usage: $0 [--runtime|--compile|--deploy]" >&2; exit 2 ;;
 esac
 

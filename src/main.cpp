@@ -20,9 +20,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app::AddServerFlags(*serve, config);
 
   app::LoadCommandOptions load_options;
-  auto* load = cli.add_subcommand("load", "load CSV files (a folder: departments, jobs, hired_employees in that order)");
+  auto* load = cli.add_subcommand("load", "load CSV files, local or on S3 (a folder: departments, jobs, hired_employees in that order)");
   app::AddCommonFlags(*load, config);
-  load->add_option("paths", load_options.paths, "folders or .csv files")->required();
+  app::AddStorageFlags(*load, config);  // the S3 settings for s3:// paths
+  load->add_option("paths", load_options.paths,
+                   "folders or .csv files, local or s3://bucket/prefix/ (a folder) and s3://bucket/key.csv")
+      ->required();
   load->add_option("--table", load_options.table, "table for every file (default: from the file name)");
   load->add_option("--on-conflict", load_options.on_conflict, "reject|update|skip for ids that exist")
       ->capture_default_str();
@@ -39,6 +42,24 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                      "table | csv | json (default: table on a terminal, JSON otherwise)")
       ->check(CLI::IsMember({"table", "csv", "json"}));
 
+  std::string backup_table;
+  auto* backup = cli.add_subcommand("backup", "write an Avro backup of a table to object storage (STORAGE_URL)");
+  app::AddCommonFlags(*backup, config);
+  app::AddStorageFlags(*backup, config);
+  backup->add_option("table", backup_table, "departments | jobs | hired_employees")
+      ->required()
+      ->check(CLI::IsMember({"departments", "jobs", "hired_employees"}));
+
+  std::string restore_table;
+  std::string restore_backup_id;
+  auto* restore = cli.add_subcommand("restore", "replace a table's rows with a backup, in one transaction");
+  app::AddCommonFlags(*restore, config);
+  app::AddStorageFlags(*restore, config);
+  restore->add_option("table", restore_table, "departments | jobs | hired_employees")
+      ->required()
+      ->check(CLI::IsMember({"departments", "jobs", "hired_employees"}));
+  restore->add_option("backup_id", restore_backup_id, "as `backup` printed it (or GET /v1/backups lists)")->required();
+
   auto* db_cmd = cli.add_subcommand("db", "database maintenance");
   db_cmd->require_subcommand(1);
   auto* migrate = db_cmd->add_subcommand("migrate", "apply the schema migrations embedded in this binary");
@@ -51,7 +72,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     return 2;
   }
   // CLI loads print a summary; keep the per-row log lines for servers unless asked for.
-  if (argc > 1 && (std::string_view(argv[1]) == "load" || std::string_view(argv[1]) == "report") &&
+  if (argc > 1 && (std::string_view(argv[1]) == "load" || std::string_view(argv[1]) == "report" ||
+                   std::string_view(argv[1]) == "backup" || std::string_view(argv[1]) == "restore") &&
       std::getenv("LOG_LEVEL") == nullptr) {
     config.log_level = "error";
   }
@@ -63,6 +85,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     if (*load) return app::RunLoad(config, load_options);
     if (*report) return app::RunReport(config, report_options);
     if (*migrate) return app::RunMigrate(config);
+    if (*backup) return app::RunBackup(config, backup_table);
+    if (*restore) return app::RunRestore(config, restore_table, restore_backup_id);
     return app::RunServe(config);
   } catch (const core::Error& e) {
     std::fprintf(stderr, "migration-api: %s\n", e.detail().c_str());

@@ -1,10 +1,13 @@
 #pragma once
-// What every resource's handlers may use: the database and the server's shared state.
+// What every resource's handlers may use: the database, object storage and the server's shared state.
 
+#include <memory>
 #include <string>
 
+#include "api/load_slots.hpp"
 #include "db/database.hpp"
 #include "http/server.hpp"
+#include "storage/object_store.hpp"
 
 namespace migration::api {
 
@@ -12,6 +15,10 @@ struct ApiContext {
   db::Database& db;
   http::ServerState& server_state;
   uint64_t max_upload_bytes = UINT64_MAX;  // 0 or max: any size (streamed)
+  // Uploads are archived here and backups written here; null: no archive, backups refused (503).
+  storage::ObjectStore* store = nullptr;
+  // Loads running at once (MAX_IN_FLIGHT_LOADS); null: no cap.
+  std::shared_ptr<LoadSlots> load_slots;
 };
 
 }  // namespace migration::api

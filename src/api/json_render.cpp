@@ -35,6 +35,19 @@ nlohmann::json LoadJson(const db::LoadRecord& load) {
       {"rows_skipped", load.counts.skipped},
       {"error", load.error.empty() ? nlohmann::json() : nlohmann::json(load.error)},
       {"rejects_url", fmt::format("/v1/loads/{}/rejects", load.id)},
+      {"archive", load.archive.empty() ? nlohmann::json() : nlohmann::json(load.archive)},
+  };
+}
+
+nlohmann::json BackupJson(const db::BackupRecord& backup) {
+  return {
+      {"backup_id", backup.id},
+      {"table", core::TableName(backup.table)},
+      {"rows", backup.rows},
+      {"bytes", backup.bytes},
+      {"checksum", "sha256:" + backup.sha256},
+      {"location", backup.location},
+      {"created_at", core::FormatRfc3339(backup.created_us)},
   };
 }
 

@@ -12,6 +12,8 @@
 namespace migration::api {
 
 nlohmann::json RowJson(core::Table table, const core::Row& row);
+// One backup as GET /v1/backups lists it and POST /v1/{table}/backups answers.
+nlohmann::json BackupJson(const db::BackupRecord& backup);
 nlohmann::json LoadJson(const db::LoadRecord& load);
 nlohmann::json RejectJson(const db::StoredReject& stored);
 // The response of a load: LoadJson + duration_ms, the first rejects and where to read them all.

@@ -1,5 +1,6 @@
 #include "api/routes.hpp"
 
+#include "api/backups_api.hpp"
 #include "api/docs_api.hpp"
 #include "api/health_api.hpp"
 #include "api/loads_api.hpp"
@@ -15,6 +16,8 @@ http::Router BuildRouter(ApiContext& context) {
   RegisterDocsRoutes(router);
   RegisterMetricsRoutes(router, context);
   RegisterLoadRoutes(router, context);
+  // Before the table routes, like the reports: GET /v1/{table} would match /v1/backups.
+  RegisterBackupRoutes(router, context);
   // Before the table routes: /v1/{table}/{id} would match /v1/reports/<name> too.
   RegisterReportRoutes(router, context);
   RegisterTableRoutes(router, context);

@@ -5,17 +5,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <optional>
 
 #include "api/json_render.hpp"
 #include "api/query_params.hpp"
 #include "core/error.hpp"
+#include "core/time.hpp"
 #include "http/body/multipart_reader.hpp"
 #include "http/problem.hpp"
 #include "ingest/csv_input.hpp"
 #include "ingest/json_rows.hpp"
 #include "ingest/load.hpp"
+#include "observability/log.hpp"
 
 namespace migration::api {
 namespace {
@@ -96,10 +99,20 @@ std::string CsvOrMultipartHint() {
   return "send the CSV as multipart/form-data (field \"file\") or as a text/csv body";
 }
 
+// uploads/{table}/{YYYY}/{MM}/{DD}/{load_id}.csv, dated by the upload's start (UTC).
+std::string ArchiveKey(core::Table table, int64_t load_id) {
+  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  const std::string date = core::FormatRfc3339(now.count());  // YYYY-MM-DDT…
+  return fmt::format("uploads/{}/{}/{}/{}/{}.csv", core::TableName(table), date.substr(0, 4), date.substr(5, 2),
+                     date.substr(8, 2), load_id);
+}
+
 // Streams one upload into one load: multipart/form-data (part "file") or a raw text/csv body.
 class UploadConsumer final : public http::BodyConsumer {
  public:
-  UploadConsumer(ApiContext& context, http::Request& request) : request_path_(request.path) {
+  UploadConsumer(ApiContext& context, http::Request& request)
+      : request_path_(request.path), slot_(LoadSlots::Take(context.load_slots)) {
     const core::Table table = TableParam(request);
     const db::OnConflict on_conflict = OnConflictParam(request);
     const ingest::HeaderMode header = HeaderParam(request);
@@ -129,6 +142,11 @@ class UploadConsumer final : public http::BodyConsumer {
     idempotency_ = options.idempotency;
     load_ = std::make_unique<ingest::Load>(context.db, options);
     csv_ = std::make_unique<ingest::CsvInput>(*load_, table, header);
+    if (context.store != nullptr) {
+      // The file is archived as it streams in, in the same pass as the load reads it.
+      archive_key_ = ArchiveKey(table, load_->id());
+      archive_ = context.store->OpenWriter(archive_key_);
+    }
     if (boundary) {
       multipart_ = std::make_unique<http::MultipartReader>(
           *boundary, http::MultipartReader::Callbacks{
@@ -137,7 +155,7 @@ class UploadConsumer final : public http::BodyConsumer {
                            seen_file_part_ = seen_file_part_ || in_file_part_;
                          },
                          [this](std::string_view data) {
-                           if (in_file_part_) csv_->Consume(data);
+                           if (in_file_part_) ConsumeFile(data);
                          },
                          [this] { in_file_part_ = false; }});
     }
@@ -148,7 +166,7 @@ class UploadConsumer final : public http::BodyConsumer {
     if (multipart_) {
       multipart_->Feed(chunk);
     } else {
-      csv_->Consume(chunk);
+      ConsumeFile(chunk);
     }
   }
 
@@ -168,26 +186,53 @@ class UploadConsumer final : public http::BodyConsumer {
     }
     http::Request request;
     request.path = request_path_;
+    if (archive_) {
+      archive_->Finish();
+      load_->SetArchive(context_->store->Location(archive_key_));
+    }
     try {
       return LoadResponse(load_->Finish(), request);
     } catch (const Error& error) {
+      DeleteArchive();  // the load did not commit: no archived file may claim otherwise
       // A concurrent upload with the same Idempotency-Key committed first: answer as it did.
       if (!idempotency_ || error.code() != ErrorCode::kConflict) throw;
       request.method = "POST";
       if (auto replay = ReplayIfSeen(*context_, request, *idempotency_)) return std::move(*replay);
       throw;
+    } catch (...) {
+      DeleteArchive();
+      throw;
     }
   }
 
   void Abort(const std::string& reason) override {
+    if (archive_) archive_->Abort();
     if (load_) load_->Abort(reason);
   }
 
  private:
+  // The file's bytes (not the multipart framing): archived first, then read into the load.
+  void ConsumeFile(std::string_view data) {
+    if (archive_) archive_->Write(data);
+    csv_->Consume(data);
+  }
+
+  void DeleteArchive() noexcept {
+    if (!archive_) return;
+    try {
+      context_->store->Delete(archive_key_);
+    } catch (const std::exception& e) {
+      observability::LogWarn("upload_archive_not_removed", {{"key", archive_key_}, {"error", e.what()}});
+    }
+  }
+
   std::string request_path_;
+  LoadSlots::Slot slot_;  // first in, last out: held until the consumer is gone
   std::unique_ptr<ingest::Load> load_;
   std::unique_ptr<ingest::CsvInput> csv_;
   std::unique_ptr<http::MultipartReader> multipart_;
+  std::string archive_key_;
+  std::unique_ptr<storage::ObjectWriter> archive_;  // null when no object store is configured
   bool in_file_part_ = false;
   bool seen_file_part_ = false;
   std::optional<http::Response> replay_;  // set when the Idempotency-Key was seen: nothing is loaded
@@ -223,6 +268,7 @@ void CheckBatchSize(size_t rows) {
 
 http::Response PostBatch(ApiContext& context, http::Request& request) {
   const core::Table table = TableParam(request);
+  const LoadSlots::Slot slot = LoadSlots::Take(context.load_slots);
   ingest::LoadOptions options;
   options.table = table;
   options.on_conflict = OnConflictParam(request);

@@ -26,4 +26,8 @@ struct ReportCommandOptions {
 };
 int RunReport(const Config& config, const ReportCommandOptions& options);
 
+// `backup TABLE` / `restore TABLE BACKUP_ID`: the same operations as the API, printed as JSON.
+int RunBackup(const Config& config, const std::string& table);
+int RunRestore(const Config& config, const std::string& table, const std::string& backup_id);
+
 }  // namespace migration::app

@@ -57,6 +57,11 @@ void LoadEnvironment(Config& config) {
   EnvString("BIND_ADDRESS", config.bind_address);
   EnvString("DATABASE_URL", config.database_url);
   EnvString("STORAGE_URL", config.storage_url);
+  EnvString("S3_ENDPOINT_URL", config.s3_endpoint_url);
+  EnvString("AWS_REGION", config.aws_region);
+  EnvString("S3_SSE", config.s3_sse);
+  EnvString("S3_SSE_KMS_KEY_ID", config.s3_sse_kms_key_id);
+  EnvNumber<int>("S3_PART_SIZE_MIB", config.s3_part_size_mib, 8, 64);
   EnvString("ENVIRONMENT", config.environment);
   EnvString("LOG_LEVEL", config.log_level);
   EnvString("LOG_FORMAT", config.log_format);
@@ -65,6 +70,7 @@ void LoadEnvironment(Config& config) {
   EnvNumber<int>("IO_THREADS", config.io_threads, 1, 64);
   EnvNumber<int>("WORKER_THREADS", config.worker_threads, 1, 256);
   EnvNumber<int>("DB_POOL_SIZE", config.db_pool_size, 1, 256);
+  EnvNumber<int>("REPORT_REFRESH_MS", config.report_refresh_ms, 0, 60000);
   EnvBool("METRICS_EMF", config.metrics_emf);
   EnvString("API_KEYS", config.api_keys);
   EnvString("API_KEYS_FILE", config.api_keys_file);
@@ -74,6 +80,7 @@ void LoadEnvironment(Config& config) {
   EnvString("JWT_AUDIENCE", config.jwt_audience);
   EnvString("CORS_ALLOWED_ORIGINS", config.cors_allowed_origins);
   EnvNumber<int>("MAX_CONNECTIONS", config.max_connections, 1, 1000000);
+  EnvNumber<int>("MAX_IN_FLIGHT_LOADS", config.max_in_flight_loads, 0, 10000);
   EnvNumber<int>("HEADER_TIMEOUT_SECONDS", config.header_timeout_seconds, 1, 3600);
   if (const char* rps = Env("RATE_LIMIT_RPS")) {
     char* end = nullptr;
@@ -92,11 +99,36 @@ void AddCommonFlags(CLI::App& command, Config& config) {
   command.add_option("--log-format", config.log_format, "json|text [env LOG_FORMAT]")->capture_default_str();
 }
 
-void AddServerFlags(CLI::App& command, Config& config) {
-  command.add_option("--port", config.port, "TCP port to listen on [env PORT]")->capture_default_str();
-  command.add_option("--bind", config.bind_address, "address to listen on [env BIND_ADDRESS]")->capture_default_str();
+void AddStorageFlags(CLI::App& command, Config& config) {
   command.add_option("--storage-url", config.storage_url, "file://PATH or s3://bucket/prefix [env STORAGE_URL]")
       ->capture_default_str();
+  command.add_option("--s3-endpoint-url", config.s3_endpoint_url,
+                     "S3-compatible endpoint, path-style (empty: AWS) [env S3_ENDPOINT_URL]");
+  command.add_option("--aws-region", config.aws_region, "region of the bucket [env AWS_REGION]")->capture_default_str();
+  command.add_option("--s3-sse", config.s3_sse, "server-side encryption: AES256 or aws:kms [env S3_SSE]");
+  command.add_option("--s3-sse-kms-key-id", config.s3_sse_kms_key_id, "KMS key for aws:kms [env S3_SSE_KMS_KEY_ID]");
+  command.add_option("--s3-part-size-mib", config.s3_part_size_mib, "multipart part size, 8..64 [env S3_PART_SIZE_MIB]")
+      ->check(CLI::Range(8, 64))
+      ->capture_default_str();
+}
+
+std::unique_ptr<storage::ObjectStore> OpenStore(const Config& config) {
+  if (!config.s3_sse.empty() && config.s3_sse != "AES256" && config.s3_sse != "aws:kms") {
+    throw Error(ErrorCode::kBadRequest, fmt::format("S3_SSE must be AES256 or aws:kms, got \"{}\"", config.s3_sse));
+  }
+  storage::StorageOptions options;
+  options.s3_endpoint_url = config.s3_endpoint_url;
+  options.aws_region = config.aws_region;
+  options.server_side_encryption = config.s3_sse;
+  options.sse_kms_key_id = config.s3_sse_kms_key_id;
+  options.part_size = static_cast<uint64_t>(config.s3_part_size_mib) << 20;
+  return storage::OpenObjectStore(config.storage_url, options);
+}
+
+void AddServerFlags(CLI::App& command, Config& config) {
+  AddStorageFlags(command, config);
+  command.add_option("--port", config.port, "TCP port to listen on [env PORT]")->capture_default_str();
+  command.add_option("--bind", config.bind_address, "address to listen on [env BIND_ADDRESS]")->capture_default_str();
   command.add_option("--environment", config.environment, "development|staging|production [env ENVIRONMENT]")
       ->capture_default_str();
   command.add_option("--max-upload-bytes", config.max_upload_bytes,
@@ -109,6 +141,11 @@ void AddServerFlags(CLI::App& command, Config& config) {
   command.add_option("--worker-threads", config.worker_threads, "threads for database work [env WORKER_THREADS]")
       ->capture_default_str();
   command.add_option("--db-pool-size", config.db_pool_size, "database connections [env DB_POOL_SIZE]")
+      ->capture_default_str();
+  command.add_option("--report-refresh-ms", config.report_refresh_ms,
+                     "PostgreSQL: reports show loads made through other replicas within this many ms (loads "
+                     "through this one at once); 0 = check on every request [env REPORT_REFRESH_MS]")
+      ->check(CLI::Range(0, 60000))
       ->capture_default_str();
   command.add_flag("!--no-migrate", config.migrate_on_start, "do not apply schema migrations on start");
   command.add_flag("--metrics-emf", config.metrics_emf,
@@ -127,6 +164,10 @@ void AddServerFlags(CLI::App& command, Config& config) {
                      "requests per second per API key (or client address), 0 = no limit [env RATE_LIMIT_RPS]")
       ->capture_default_str();
   command.add_option("--max-connections", config.max_connections, "open connections before new ones get 503 [env MAX_CONNECTIONS]")
+      ->capture_default_str();
+  command.add_option("--max-in-flight-loads", config.max_in_flight_loads,
+                     "uploads and batches running at once before new ones get 503, 0 = --db-pool-size "
+                     "[env MAX_IN_FLIGHT_LOADS]")
       ->capture_default_str();
   command.add_option("--header-timeout-seconds", config.header_timeout_seconds,
                      "a request head must arrive within this [env HEADER_TIMEOUT_SECONDS]")

@@ -3,7 +3,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include "storage/object_store.hpp"
 
 namespace migration::app {
 
@@ -12,6 +15,12 @@ struct Config {
   std::string bind_address = "0.0.0.0";
   std::string database_url = "sqlite://var/migration.db";
   std::string storage_url = "file://var/objects";
+  // Object storage (storage/): S3-compatible endpoint (path-style), region, server-side encryption.
+  std::string s3_endpoint_url;
+  std::string aws_region = "us-east-1";
+  std::string s3_sse;  // "", "AES256" or "aws:kms"
+  std::string s3_sse_kms_key_id;
+  int s3_part_size_mib = 16;
   std::string environment = "development";
   std::string log_level = "info";
   std::string log_format = "json";
@@ -20,6 +29,7 @@ struct Config {
   int io_threads = 2;
   int worker_threads = 8;
   int db_pool_size = 8;
+  int report_refresh_ms = 100;  // PostgreSQL: bound on how late other replicas' loads show in reports
   bool migrate_on_start = true;
   bool metrics_emf = false;  // also write CloudWatch Embedded Metric Format lines to stdout
   // Access (api/access): keys as name:sha256hex[:read] pairs; CORS allow-list; requests/s per caller.
@@ -33,6 +43,7 @@ struct Config {
   std::string cors_allowed_origins;
   double rate_limit_rps = 0;  // 0: no limit
   int max_connections = 1024;
+  int max_in_flight_loads = 0;  // 0: the database pool's size
   int header_timeout_seconds = 30;
 };
 
@@ -42,10 +53,15 @@ void LoadEnvironment(Config& config);
 
 // Registers the flags shared by every command (each overrides its environment variable).
 void AddCommonFlags(CLI::App& command, Config& config);
-void AddServerFlags(CLI::App& command, Config& config);
+void AddServerFlags(CLI::App& command, Config& config);  // includes the storage flags
+// --storage-url and the S3 settings (serve, backup, restore, load from s3://).
+void AddStorageFlags(CLI::App& command, Config& config);
 
 // Applies LOG_LEVEL / LOG_FORMAT; validates them.
 void ConfigureLogging(const Config& config);
+
+// STORAGE_URL opened with the S3 settings (throws core::Error(kBadRequest) for a bad URL).
+std::unique_ptr<storage::ObjectStore> OpenStore(const Config& config);
 
 // DATABASE_URL with any password replaced by "***", for logs.
 std::string RedactUrl(const std::string& url);

@@ -1,6 +1,7 @@
-// `migration-api load DIR|FILE... [--table T]`: the historical load from local files.
-// A folder is loaded in foreign-key order (departments, jobs, hired_employees); each file is one
-// load, atomic on its own. Progress on a terminal, a summary table at the end, exit 1 when a
+// `migration-api load DIR|FILE|s3://bucket/prefix/|s3://bucket/key.csv... [--table T]`: the
+// historical load from local files or S3 objects. A folder (or an S3 prefix ending in "/") is
+// loaded in foreign-key order (departments, jobs, hired_employees); each file is one load, atomic
+// on its own; objects stream from S3 straight into the load, nothing is staged on disk. Progress on a terminal, a summary table at the end, exit 1 when a
 // file failed (nothing of it committed, or nothing valid in it).
 
 #include <fmt/format.h>
@@ -10,13 +11,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
+#include <utility>
 
 #include "app/commands.hpp"
+#include "app/config.hpp"
 #include "core/error.hpp"
 #include "db/database.hpp"
 #include "ingest/csv_input.hpp"
 #include "ingest/load.hpp"
 #include "observability/log.hpp"
+#include "storage/object_store.hpp"
 
 namespace migration::app {
 namespace {
@@ -25,10 +31,54 @@ namespace fs = std::filesystem;
 using core::Error;
 using core::ErrorCode;
 
+// One file to load: a local path, or an object of an S3 store (`store` set, `key` in it).
 struct FileJob {
-  fs::path path;
+  fs::path path;  // local file, or the object key's file name part for display
   core::Table table;
+  std::shared_ptr<storage::ObjectStore> store;
+  std::string key;
+  uint64_t size = 0;
 };
+
+// "s3://bucket/a/b.csv" -> {"s3://bucket", "a/b.csv"}
+std::pair<std::string, std::string> SplitS3Url(const std::string& url) {
+  const size_t slash = url.find('/', 5);
+  if (slash == std::string::npos) return {url, ""};
+  return {url.substr(0, slash), url.substr(slash + 1)};
+}
+
+// The jobs of an s3:// argument: a prefix ending in "/" holds {table}.csv objects (directly under
+// it); anything else is one object.
+void PlanS3(const std::string& url, const std::optional<core::Table>& forced, const Config& config,
+            std::vector<FileJob>& jobs) {
+  const auto [bucket_url, key] = SplitS3Url(url);
+  std::shared_ptr<storage::ObjectStore> store;
+  {
+    Config bucket_config = config;
+    bucket_config.storage_url = bucket_url;
+    store = OpenStore(bucket_config);
+  }
+  if (key.empty() || key.ends_with('/')) {
+    bool any = false;
+    const auto objects = store->List(key);
+    for (const core::Table table : core::kAllTables) {
+      const std::string wanted = key + std::string(core::TableName(table)) + ".csv";
+      for (const auto& object : objects) {
+        if (object.key != wanted) continue;
+        jobs.push_back({fs::path(wanted).filename(), forced.value_or(table), store, object.key, object.size});
+        any = true;
+      }
+    }
+    if (!any) throw Error(ErrorCode::kBadRequest, fmt::format("{}: no departments.csv, jobs.csv or hired_employees.csv under it", url));
+    return;
+  }
+  const auto info = store->Head(key);
+  if (!info) throw Error(ErrorCode::kBadRequest, fmt::format("{}: no such object", url));
+  const fs::path name = fs::path(key).filename();
+  const auto table = forced ? forced : core::TableFromName(name.stem().string());
+  if (!table) throw Error(ErrorCode::kBadRequest, fmt::format("{}: cannot tell the table from the object name; pass --table", url));
+  jobs.push_back({name, *table, store, key, info->size});
+}
 
 struct FileOutcome {
   FileJob job;
@@ -39,7 +89,7 @@ struct FileOutcome {
   std::string error;
 };
 
-std::vector<FileJob> PlanFiles(const LoadCommandOptions& options) {
+std::vector<FileJob> PlanFiles(const Config& config, const LoadCommandOptions& options) {
   std::optional<core::Table> forced;
   if (!options.table.empty()) {
     forced = core::TableFromName(options.table);
@@ -47,11 +97,15 @@ std::vector<FileJob> PlanFiles(const LoadCommandOptions& options) {
   }
   std::vector<FileJob> jobs;
   for (const auto& arg : options.paths) {
+    if (arg.starts_with("s3://")) {
+      PlanS3(arg, forced, config, jobs);
+      continue;
+    }
     const fs::path path(arg);
     if (fs::is_directory(path)) {
       for (const core::Table table : core::kAllTables) {
         const fs::path file = path / (std::string(core::TableName(table)) + ".csv");
-        if (fs::exists(file)) jobs.push_back({file, forced.value_or(table)});
+        if (fs::exists(file)) jobs.push_back({file, forced.value_or(table), nullptr, "", fs::file_size(file)});
       }
       continue;
     }
@@ -61,7 +115,7 @@ std::vector<FileJob> PlanFiles(const LoadCommandOptions& options) {
       throw Error(ErrorCode::kBadRequest,
                   fmt::format("{}: cannot tell the table from the file name; pass --table", arg));
     }
-    jobs.push_back({path, *table});
+    jobs.push_back({path, *table, nullptr, "", fs::file_size(path)});
   }
   // Parents before children whatever the argument order, so foreign keys resolve.
   std::stable_sort(jobs.begin(), jobs.end(), [](const FileJob& a, const FileJob& b) { return a.table < b.table; });
@@ -96,8 +150,6 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
   FileOutcome outcome{job, "failed", {}, 0, 0, {}};
   const auto started = std::chrono::steady_clock::now();
   try {
-    std::ifstream in(job.path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::kBadRequest, fmt::format("cannot open {}", job.path.string()));
     ingest::LoadOptions load_options;
     load_options.table = job.table;
     load_options.source = "cli:" + job.path.filename().string();
@@ -107,16 +159,25 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
     ingest::Load load(database, load_options);
     outcome.load_id = load.id();
     ingest::CsvInput csv(load, job.table, *ingest::HeaderModeFromName(options.header));
-    Progress progress(job.path.filename().string(), fs::file_size(job.path));
-    std::vector<char> buffer(1 << 20);
+    Progress progress(job.path.filename().string(), job.size);
     uint64_t done = 0;
-    while (in) {
-      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      const auto n = static_cast<size_t>(in.gcount());
-      if (n == 0) break;
-      csv.Consume(std::string_view(buffer.data(), n));
-      done += n;
+    const auto consume = [&](std::string_view chunk) {
+      csv.Consume(chunk);
+      done += chunk.size();
       progress.Update(done, load.counts().received);
+    };
+    if (job.store) {
+      job.store->Read(job.key, consume);
+    } else {
+      std::ifstream in(job.path, std::ios::binary);
+      if (!in) throw Error(ErrorCode::kBadRequest, fmt::format("cannot open {}", job.path.string()));
+      std::vector<char> buffer(1 << 20);
+      while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        const auto n = static_cast<size_t>(in.gcount());
+        if (n == 0) break;
+        consume(std::string_view(buffer.data(), n));
+      }
     }
     csv.Finish();
     progress.Done();
@@ -154,7 +215,7 @@ int RunLoad(const Config& config, const LoadCommandOptions& options) {
   if (options.on_conflict != "reject" && options.on_conflict != "update" && options.on_conflict != "skip") {
     throw Error(ErrorCode::kBadRequest, "--on-conflict must be reject, update or skip");
   }
-  const auto jobs = PlanFiles(options);
+  const auto jobs = PlanFiles(config, options);
   if (jobs.empty()) throw Error(ErrorCode::kBadRequest, "no CSV files to load (a folder needs departments.csv, jobs.csv or hired_employees.csv)");
   auto database = db::OpenDatabase(config.database_url, {});
   database->Migrate();

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "api/access/access_guard.hpp"
+#include "storage/object_store.hpp"
 #include "api/routes.hpp"
 #include "core/error.hpp"
 #include "app/commands.hpp"
@@ -96,6 +97,7 @@ int RunServe(const Config& config) {
 
   db::DatabaseOptions db_options;
   db_options.pool_size = config.db_pool_size;
+  db_options.version_refresh_ms = config.report_refresh_ms;
   auto database = db::OpenDatabase(config.database_url, db_options);
   LogInfo("database_opened", {{"backend", database->BackendName()}, {"url", RedactUrl(config.database_url)}});
   if (config.migrate_on_start) {
@@ -118,8 +120,14 @@ int RunServe(const Config& config) {
   // EMF lines only from the server: the CLI commands keep stdout for their own output.
   observability::ConfigureEmf(config.metrics_emf, config.environment);
 
+  const std::unique_ptr<storage::ObjectStore> store = OpenStore(config);
   http::ServerState state;
   api::ApiContext context{*database, state};
+  context.store = store.get();
+  // Each load holds a database connection for its whole length: past the pool's size a load
+  // would only wait for one (and time out), so that is the default cap.
+  context.load_slots = std::make_shared<api::LoadSlots>(
+      config.max_in_flight_loads > 0 ? config.max_in_flight_loads : config.db_pool_size);
   context.max_upload_bytes = config.max_upload_bytes == 0 ? UINT64_MAX : config.max_upload_bytes;
   const http::Router router = api::BuildRouter(context);
 

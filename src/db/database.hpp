@@ -7,6 +7,7 @@
 // with kUnavailable (retry later), kConflict (a stored row contradicts the write) or kInternal.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -46,6 +47,20 @@ class LoadTransaction {
   virtual void Commit(const LoadRecord& final_state) = 0;
 };
 
+// Replaces every row of one table in one transaction (a restore from a backup). The table and the
+// tables it references or is referenced by are locked against loads from Begin to the end.
+// Destroying it without Commit() rolls everything back: the table is as it was.
+class RestoreTransaction {
+ public:
+  virtual ~RestoreTransaction() = default;
+  // The backup's rows, in chunks of any size. Throws core::Error(kConflict) on an id seen twice.
+  virtual void Add(std::span<const core::Row> rows) = 0;
+  // Checks that no hire would reference a missing department or job (else throws
+  // core::Error(kConflict) naming examples, and nothing changes), recomputes the report counts
+  // when hires changed, bumps the data version, and commits.
+  virtual void Commit() = 0;
+};
+
 struct Page {
   int64_t after = 0;  // keyset cursor: return items strictly after this key
   int limit = 100;
@@ -81,10 +96,22 @@ class Database {
   // The load committed with (principal, key), if any.
   virtual std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key) = 0;
 
+  // Every row of `table` from one consistent snapshot, in id order, handed to `sink` in chunks.
+  virtual void ScanTable(core::Table table, const std::function<void(std::span<const core::Row>)>& sink) = 0;
+  // Starts replacing every row of `table` (deletes them inside the new transaction).
+  virtual std::unique_ptr<RestoreTransaction> BeginRestore(core::Table table) = 0;
+  // Backups written to object storage: recorded once the object is complete.
+  virtual void RecordBackup(const BackupRecord& backup) = 0;
+  // Newest first; `table` filters; `page.after` is unused (backups are few), `page.limit` applies.
+  virtual std::vector<BackupRecord> ListBackups(std::optional<core::Table> table, Page page) = 0;
+  virtual std::optional<BackupRecord> GetBackup(const std::string& backup_id) = 0;
+
   // Reports, from the maintained hire_counts (cost: departments x jobs, not hires), unordered.
   virtual std::vector<QuarterCountsRow> HiresByQuarter(int year) = 0;
   virtual std::vector<DepartmentHiresRow> DepartmentHires(int year) = 0;
-  // Grows with every committed load (any table): equal values mean equal data for the reports.
+  // Grows with every committed load or restore (any table): equal values mean equal data for the
+  // reports. Writes committed through this Database show at once; PostgreSQL answers from memory
+  // for up to DatabaseOptions::version_refresh_ms between checks for other replicas' writes.
   virtual int64_t DataVersion() = 0;
   // Folds recorded count changes into hire_counts (PostgreSQL; a no-op where loads write them
   // directly). Safe to call from several replicas at once. Returns how many changes it folded.
@@ -94,6 +121,11 @@ class Database {
 struct DatabaseOptions {
   int pool_size = 8;
   int acquire_timeout_ms = 5000;
+  // PostgreSQL: how long DataVersion() may answer from memory before it asks the database again,
+  // when nothing was committed through this process meanwhile (REPORT_REFRESH_MS). A cached report
+  // then costs no round trip; loads through other replicas show in reports within this bound.
+  // 0: ask on every call (exact across replicas).
+  int version_refresh_ms = 100;
 };
 
 // Opens `sqlite://PATH` (relative or absolute: sqlite:///abs/path) or `postgresql://…`

@@ -55,6 +55,19 @@ struct LoadRecord {
   LoadCounts counts;
   std::string error;  // why a failed load failed; empty otherwise
   std::string host;   // the server that ran it (to mark its interrupted loads on restart)
+  std::string archive;  // where the uploaded file was archived ("s3://…", "file://…"); empty: not archived
+};
+
+// One Avro backup of a table in object storage (POST /v1/{table}/backups).
+struct BackupRecord {
+  std::string id;  // 32 hex digits, random
+  core::Table table = core::Table::kDepartments;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::string sha256;    // of the whole object, hex
+  std::string key;       // object key in the store ("backups/departments/20261127T020000Z-<id>.avro")
+  std::string location;  // the key as a URL, for people
+  int64_t created_us = 0;
 };
 
 // How a rejected row is located in its input: a CSV line or a JSON batch index.

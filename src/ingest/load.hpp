@@ -60,6 +60,9 @@ class Load {
   void AddRecord(std::span<const std::optional<std::string_view>> fields, int64_t position, std::string_view raw);
   void AddReject(int64_t position, std::string_view raw, std::vector<FieldError> errors);
 
+  // Where the load's input was archived (object storage URL), stored with the load when it commits.
+  void SetArchive(std::string location) { record_.archive = std::move(location); }
+
   LoadResult Finish();
   // Rolls back and records the load as failed with `reason` (idempotent; no-op after Finish).
   void Abort(const std::string& reason);

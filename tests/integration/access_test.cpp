@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <string>
-#include <vector>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "api/access/api_keys.hpp"
 #include "support/http_client.hpp"
@@ -163,6 +163,45 @@ TEST_F(AccessTest, ASlowClientIsCutOffByTheHeaderTimeoutWhileOthersAreServed) {
   const auto started = std::chrono::steady_clock::now();
   slow.ReceiveUntilClosed();  // the server closes it
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+}
+
+}  // namespace
+}  // namespace migration::testing
+
+namespace migration::testing {
+namespace {
+
+// Past MAX_IN_FLIGHT_LOADS a new load is answered 503 + Retry-After at once (not queued), and
+// the slot is free again once the running load ends.
+TEST(LoadCapTest, LoadsBeyondTheCapGet503UntilARunningOneEnds) {
+  const TestDatabase database(Backend::kSqlite);
+  const ServerProcess server(database.url(), {"--max-in-flight-loads", "1"});
+  const std::string batch = R"([{"id": 1, "department": "Sales"}])";
+  {
+    // An upload whose body is still coming holds the only slot.
+    RawConnection upload(server.port());
+    upload.Send("POST /v1/departments/upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+                "Content-Length: 100000\r\n\r\n2,Research\n");
+    HttpResponse refused;
+    for (int attempt = 0; attempt < 100; ++attempt) {  // until the server has read the upload's head
+      refused = Post(server.Url("/v1/departments"), batch, "application/json");
+      if (refused.status == 503) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(refused.status, 503) << refused.body;
+    EXPECT_EQ(refused.Header("retry-after"), "5");
+    EXPECT_NE(refused.Json()["detail"].get<std::string>().find("loads are running"), std::string::npos);
+    EXPECT_EQ(Get(server.Url("/v1/departments")).status, 200);  // reads are not loads
+    upload.Close();  // the client goes away: its load fails and frees the slot
+  }
+  HttpResponse accepted;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    accepted = Post(server.Url("/v1/departments"), batch, "application/json");
+    if (accepted.status != 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(accepted.status, 201) << accepted.body;
+  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM departments"), 1);
 }
 
 }  // namespace

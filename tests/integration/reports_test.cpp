@@ -256,3 +256,44 @@ TEST(ReportsAcrossBackendsTest, SqliteAndPostgresqlAnswerByteForByteTheSame) {
 
 }  // namespace
 }  // namespace migration::testing
+
+namespace migration::testing {
+namespace {
+
+// Hires of 2021 in the hires-by-quarter report as `server` answers it.
+long long ReportedHires(const ServerProcess& server) {
+  const nlohmann::json rows = Get(server.Url("/v1/reports/hires-by-quarter?year=2021")).Json()["rows"];
+  long long total = 0;
+  for (const auto& row : rows) total += row["Q1"].get<long long>() + row["Q2"].get<long long>() +
+                                        row["Q3"].get<long long>() + row["Q4"].get<long long>();
+  return total;
+}
+
+// Two replicas on one PostgreSQL database: a load through one shows at once in its own reports,
+// and in the other's within REPORT_REFRESH_MS (immediately with 0), though both cache reports.
+TEST(ReportsAcrossReplicasTest, ALoadShowsAtOnceOnItsReplicaAndWithinTheRefreshBoundOnOthers) {
+  const TestDatabase database(Backend::kPostgres);
+  ServerProcess writer(database.url(), {"--report-refresh-ms", "60000"});
+  ServerProcess lagging(database.url(), {"--report-refresh-ms", "300"});
+  ServerProcess exact(database.url(), {"--report-refresh-ms", "0"});
+  ASSERT_EQ(Post(writer.Url("/v1/departments/upload"), "1,Sales\n", "text/csv").status, 201);
+  ASSERT_EQ(Post(writer.Url("/v1/jobs/upload"), "1,Engineer\n", "text/csv").status, 201);
+  for (ServerProcess* server : {&writer, &lagging, &exact}) ASSERT_EQ(ReportedHires(*server), 0);
+
+  ASSERT_EQ(Post(writer.Url("/v1/hired_employees"),
+                 R"([{"id": 1, "name": "Ann", "datetime": "2021-02-03T04:05:06Z", "department_id": 1, "job_id": 1}])",
+                 "application/json")
+                .status,
+            201);
+  EXPECT_EQ(ReportedHires(writer), 1);  // its own load, though its refresh bound is a minute
+  EXPECT_EQ(ReportedHires(exact), 1);
+  const auto committed = std::chrono::steady_clock::now();
+  while (ReportedHires(lagging) != 1) {
+    ASSERT_LT(std::chrono::steady_clock::now() - committed, std::chrono::seconds(5)) << "never caught up";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LE(std::chrono::steady_clock::now() - committed, std::chrono::milliseconds(300 + 250));
+}
+
+}  // namespace
+}  // namespace migration::testing

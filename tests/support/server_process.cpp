@@ -1,5 +1,8 @@
 #include "support/server_process.hpp"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <fcntl.h>
@@ -43,6 +46,13 @@ ServerProcess::ServerProcess(std::string database_url, std::vector<std::string> 
   if (fd < 0) throw std::runtime_error("mkstemp failed");
   ::close(fd);
   log_path_ = log_template;
+  // Each server archives into its own folder unless the test names a store.
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--storage-url") == extra_args_.end()) {
+    char objects_template[] = "/tmp/migration-api-test-objects-XXXXXX";
+    if (::mkdtemp(objects_template) == nullptr) throw std::runtime_error("mkdtemp failed");
+    objects_dir_ = objects_template;
+    extra_args_.insert(extra_args_.end(), {"--storage-url", "file://" + objects_dir_});
+  }
   port_ = FreeLoopbackPort();
   Spawn();
 }
@@ -50,6 +60,10 @@ ServerProcess::ServerProcess(std::string database_url, std::vector<std::string> 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Stop(SIGTERM);
   ::unlink(log_path_.c_str());
+  if (!objects_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(objects_dir_, ignored);
+  }
 }
 
 void ServerProcess::Spawn() {

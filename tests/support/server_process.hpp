@@ -29,6 +29,8 @@ class ServerProcess {
   void Restart();
   // Everything the server wrote to stdout/stderr so far.
   std::string Log() const;
+  // The folder of its file:// object store (empty when the test passed its own --storage-url).
+  const std::string& objects_dir() const { return objects_dir_; }
 
  private:
   void Spawn();
@@ -36,6 +38,7 @@ class ServerProcess {
   std::string database_url_;
   std::vector<std::string> extra_args_;
   std::string log_path_;
+  std::string objects_dir_;
   int port_ = 0;
   pid_t pid_ = -1;
 };

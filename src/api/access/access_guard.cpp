@@ -66,7 +66,7 @@ std::optional<http::Response> AccessGuard::AuthenticateToken(http::Request& requ
   const JwtResult result = options_.jwt->Verify(token);
   if (!result.token) {
     http::Response response = http::Problem(core::ErrorCode::kUnauthorized, result.error, request.path);
-    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"migration-api\", error=\"invalid_token\"");
+    response.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="migration-api", error="invalid_token")");
     return response;
   }
   request.principal = "jwt:" + result.token->subject;

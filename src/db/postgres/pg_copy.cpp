@@ -1,7 +1,12 @@
 #include "db/postgres/pg_copy.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
+
+#include "core/error.hpp"
+#include "core/time.hpp"
 
 namespace migration::db::postgres {
 namespace {
@@ -24,6 +29,21 @@ constexpr std::array<char, 256> kEscapes = [] {
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 }  // namespace
+
+void AppendCopyRow(std::string& out, core::Table table, const core::Row& row) {
+  AppendCopyInt(out, row.id);
+  if (!AppendCopyText(out, row.text)) {
+    throw core::Error(core::ErrorCode::kBadRequest,
+                      fmt::format("{} id {}: the text holds a NUL character (U+0000), which PostgreSQL cannot store",
+                                  core::TableName(table), row.id));
+  }
+  if (table == core::Table::kHiredEmployees) {
+    // RFC 3339 with Z is exact for every microsecond of years 1..9999, whatever TimeZone says.
+    (void)AppendCopyText(out, core::FormatRfc3339(row.datetime_us));
+    AppendCopyInt(out, row.department_id);
+    AppendCopyInt(out, row.job_id);
+  }
+}
 
 void AppendCopyInt(std::string& out, int64_t value) {
   std::array<char, 24> digits{};

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/row.hpp"
+#include "core/table.hpp"
 #include "db/postgres/pg_connection.hpp"
 
 namespace migration::db::postgres {
@@ -23,6 +25,9 @@ void AppendCopyInt(std::string& out, int64_t value);
 // Arbitrary bytes as a bytea hex literal (`\\x…` once COPY-escaped).
 void AppendCopyBytea(std::string& out, std::string_view bytes);
 void EndCopyRow(std::string& out);
+// The table's columns of `row`, in ColumnList order. Throws core::Error(kBadRequest) when its text
+// holds a NUL character.
+void AppendCopyRow(std::string& out, core::Table table, const core::Row& row);
 
 class CopyIn {
  public:

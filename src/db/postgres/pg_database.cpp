@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "db/migrations.hpp"
+#include "db/postgres/pg_backups.hpp"
 #include "db/postgres/pg_connection.hpp"
 #include "db/postgres/pg_lease.hpp"
 #include "db/postgres/pg_load_transaction.hpp"
@@ -36,30 +37,8 @@ std::string MicrosOf(std::string_view column) {
 
 const std::string kLoadColumns = fmt::format(
     "id, table_name, source, on_conflict, status, {}, {}, rows_received, rows_inserted, rows_updated, "
-    "rows_rejected, rows_skipped, error, host",
+    "rows_rejected, rows_skipped, error, host, archive",
     MicrosOf("started_at"), MicrosOf("finished_at"));
-
-// The columns of a table in the order of core::Row, datetime as microseconds.
-std::string SelectList(Table table) {
-  std::string out;
-  for (const auto& column : core::SchemaOf(table).columns) {
-    if (!out.empty()) out += ", ";
-    out += column.kind == core::ColumnKind::kDatetime ? MicrosOf(column.name) : std::string(column.name);
-  }
-  return out;
-}
-
-Row ReadRow(const PgResult& result, int i, Table table) {
-  Row row;
-  row.id = static_cast<int32_t>(result.Int(i, 0));
-  row.text = std::string(result.Text(i, 1));
-  if (table == Table::kHiredEmployees) {
-    row.datetime_us = result.Int(i, 2);
-    row.department_id = static_cast<int32_t>(result.Int(i, 3));
-    row.job_id = static_cast<int32_t>(result.Int(i, 4));
-  }
-  return row;
-}
 
 LoadRecord ReadLoad(const PgResult& result, int i) {
   LoadRecord load;
@@ -75,6 +54,7 @@ LoadRecord ReadLoad(const PgResult& result, int i) {
                  static_cast<uint64_t>(result.Int(i, 11))};
   load.error = std::string(result.Text(i, 12));
   load.host = std::string(result.Text(i, 13));
+  load.archive = std::string(result.Text(i, 14));
   return load;
 }
 
@@ -116,12 +96,12 @@ const std::string kCompactHireCounts =
     "GROUP BY year, department_id, job_id ORDER BY year, department_id, job_id "
     "ON CONFLICT (year, department_id, job_id) DO UPDATE SET q1 = c.q1 + excluded.q1, q2 = c.q2 + excluded.q2, "
     "q3 = c.q3 + excluded.q3, q4 = c.q4 + excluded.q4";
-constexpr int64_t kCompactLockKey = 0x68697265636e74;  // "hirecnt"
 
 class PgDatabase final : public Database {
  public:
   PgDatabase(std::string url, const DatabaseOptions& options)
       : url_(std::move(url)),
+        version_refresh_(std::chrono::milliseconds(options.version_refresh_ms)),
         pool_([this] { return std::make_unique<PgConnection>(url_); }, options.pool_size,
               std::chrono::milliseconds(options.acquire_timeout_ms)) {}
 
@@ -206,7 +186,9 @@ class PgDatabase final : public Database {
     return static_cast<int>(result.AffectedRows());
   }
 
-  std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id) override { return BeginPgLoad(pool_, load_id); }
+  std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id) override {
+    return BeginPgLoad(pool_, load_id, local_commits_);
+  }
 
   std::vector<Row> ListRows(Table table, Page page) override {
     PgLease conn(pool_);
@@ -232,6 +214,30 @@ class PgDatabase final : public Database {
     if (locked.Text(0, 0) == "t") moved = static_cast<int64_t>(conn->Exec("compact hire counts", kCompactHireCounts).AffectedRows());
     conn->Exec("commit compaction", "COMMIT");
     return moved;
+  }
+
+  void ScanTable(Table table, const std::function<void(std::span<const Row>)>& sink) override {
+    PgLease conn(pool_);
+    postgres::ScanTable(*conn, table, sink);
+  }
+
+  std::unique_ptr<RestoreTransaction> BeginRestore(Table table) override {
+    return postgres::BeginRestore(pool_, table, local_commits_);
+  }
+
+  void RecordBackup(const BackupRecord& backup) override {
+    PgLease conn(pool_);
+    InsertBackup(*conn, backup);
+  }
+
+  std::vector<BackupRecord> ListBackups(std::optional<Table> table, Page page) override {
+    PgLease conn(pool_);
+    return SelectBackups(*conn, table, page.limit);
+  }
+
+  std::optional<BackupRecord> GetBackup(const std::string& backup_id) override {
+    PgLease conn(pool_);
+    return SelectBackup(*conn, backup_id);
   }
 
   std::vector<QuarterCountsRow> HiresByQuarter(int year) override {
@@ -276,10 +282,31 @@ class PgDatabase final : public Database {
     return IdempotencyRecord{principal, key, std::string(result.Text(0, 0)), result.Int(0, 1)};
   }
 
+  // A report served from the cache would otherwise cost this one round trip, and under load on
+  // few cores that round trip is the report's latency tail. So the answer is reused while nothing
+  // was committed through this process (those commits count locally, after COMMIT) and it is
+  // younger than version_refresh_: other replicas' loads show within that bound.
   int64_t DataVersion() override {
+    const uint64_t local = local_commits_.load(std::memory_order_acquire);
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(version_mutex_);
+      if (version_known_ && version_local_commits_ == local && now - version_read_at_ < version_refresh_) {
+        return version_;
+      }
+    }
     PgLease conn(pool_);
     const PgResult result = conn->Exec("data version", "SELECT coalesce(sum(commits), 0)::bigint FROM data_version");
-    return result.Int(0, 0);
+    const int64_t version = result.Int(0, 0);
+    std::lock_guard lock(version_mutex_);
+    // Only ever move forward, and remember which local commits the value already includes.
+    if (!version_known_ || version >= version_) {
+      version_ = version;
+      version_local_commits_ = local;
+      version_read_at_ = now;
+      version_known_ = true;
+    }
+    return version;
   }
 
   std::optional<Row> GetRow(Table table, int32_t id) override {
@@ -398,7 +425,14 @@ class PgDatabase final : public Database {
   }
 
   std::string url_;
+  std::chrono::steady_clock::duration version_refresh_;
   PgPool pool_;
+  std::atomic<uint64_t> local_commits_{0};  // loads and restores committed through this process
+  std::mutex version_mutex_;
+  bool version_known_ = false;
+  int64_t version_ = 0;
+  uint64_t version_local_commits_ = 0;
+  std::chrono::steady_clock::time_point version_read_at_{};
   std::mutex deferred_mutex_;
   std::deque<DeferredFailure> deferred_;
   std::atomic<bool> has_deferred_{false};

@@ -107,14 +107,6 @@ const TableStatements& StatementsFor(Table table) {
   return kStatements[static_cast<size_t>(table)];
 }
 
-void AppendText(std::string& out, std::string_view text, Table table, int32_t id) {
-  if (!AppendCopyText(out, text)) {
-    throw Error(ErrorCode::kBadRequest,
-                fmt::format("{} id {}: the text holds a NUL character (U+0000), which PostgreSQL cannot store",
-                            core::TableName(table), id));
-  }
-}
-
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -122,7 +114,8 @@ int64_t NowMicros() {
 
 class PgLoadTransaction final : public LoadTransaction {
  public:
-  PgLoadTransaction(PgPool& pool, int64_t load_id) : conn_(pool), load_id_(load_id) {
+  PgLoadTransaction(PgPool& pool, int64_t load_id, std::atomic<uint64_t>& local_commits)
+      : conn_(pool), load_id_(load_id), local_commits_(local_commits) {
     conn_->Exec("begin load", "BEGIN");
   }
 
@@ -131,6 +124,10 @@ class PgLoadTransaction final : public LoadTransaction {
   ~PgLoadTransaction() override = default;
 
   std::vector<int32_t> ExistingIds(Table table) override {
+    // The ids are the foreign-key targets of the hires this load writes: SHARE keeps them as read
+    // until the load commits (a restore of the table waits, and cannot orphan the new hires), while
+    // other loads, which take it too, go on. Always departments then jobs: one order, no deadlock.
+    conn_->Exec("lock parent table", fmt::format("LOCK TABLE {} IN SHARE MODE", core::TableName(table)));
     const PgResult result =
         conn_->Exec("existing ids", fmt::format("SELECT id FROM {} ORDER BY id", core::TableName(table)));
     std::vector<int32_t> ids(static_cast<size_t>(result.Rows()));
@@ -233,12 +230,14 @@ class PgLoadTransaction final : public LoadTransaction {
         .Add(static_cast<int64_t>(c.rejected))
         .Add(static_cast<int64_t>(c.skipped))
         .Add(final_state.error)
+        .Add(final_state.archive)
         .Add(load_id_);
     conn_->Exec("finish load",
                 "UPDATE loads SET status = $1, finished_at = $2::timestamptz, rows_received = $3, rows_inserted = $4, "
-                "rows_updated = $5, rows_rejected = $6, rows_skipped = $7, error = $8 WHERE id = $9",
+                "rows_updated = $5, rows_rejected = $6, rows_skipped = $7, error = $8, archive = $9 WHERE id = $10",
                 params);
     conn_->Exec("commit load", "COMMIT");
+    local_commits_.fetch_add(1, std::memory_order_release);
   }
 
  private:
@@ -278,7 +277,7 @@ class PgLoadTransaction final : public LoadTransaction {
     try {
       CopyIn copy(*conn_, "copy rows", sql.copy_target);
       for (const Row& row : rows) {
-        AppendRow(copy.buffer(), table, row);
+        AppendCopyRow(copy.buffer(), table, row);
         copy.EndRow();
       }
       copy.Finish();
@@ -305,22 +304,10 @@ class PgLoadTransaction final : public LoadTransaction {
     for (uint32_t pos = 0; pos < rows.size(); ++pos) {
       std::string& out = copy.buffer();
       AppendCopyInt(out, pos);
-      AppendRow(out, table, rows[pos]);
+      AppendCopyRow(out, table, rows[pos]);
       copy.EndRow();
     }
     copy.Finish();
-  }
-
-  // The table's columns of `row`, in ColumnList order, as COPY text fields.
-  static void AppendRow(std::string& out, Table table, const Row& row) {
-    AppendCopyInt(out, row.id);
-    AppendText(out, row.text, table, row.id);
-    if (table == Table::kHiredEmployees) {
-      // RFC 3339 with Z is exact for every microsecond of years 1..9999, whatever TimeZone says.
-      (void)AppendCopyText(out, core::FormatRfc3339(row.datetime_us));
-      AppendCopyInt(out, row.department_id);
-      AppendCopyInt(out, row.job_id);
-    }
   }
 
   static std::vector<uint32_t> Positions(const PgResult& result) {
@@ -331,6 +318,7 @@ class PgLoadTransaction final : public LoadTransaction {
 
   PgLease conn_;
   int64_t load_id_;
+  std::atomic<uint64_t>& local_commits_;
   int64_t reject_seq_ = 0;
   std::array<bool, 3> stage_created_{};
   bool copy_straight_in_ = true;
@@ -339,8 +327,8 @@ class PgLoadTransaction final : public LoadTransaction {
 
 }  // namespace
 
-std::unique_ptr<LoadTransaction> BeginPgLoad(PgPool& pool, int64_t load_id) {
-  return std::make_unique<PgLoadTransaction>(pool, load_id);
+std::unique_ptr<LoadTransaction> BeginPgLoad(PgPool& pool, int64_t load_id, std::atomic<uint64_t>& local_commits) {
+  return std::make_unique<PgLoadTransaction>(pool, load_id, local_commits);
 }
 
 }  // namespace migration::db::postgres

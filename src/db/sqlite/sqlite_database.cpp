@@ -9,6 +9,7 @@
 #include "core/time.hpp"
 #include "db/connection_pool.hpp"
 #include "db/migrations.hpp"
+#include "db/sqlite/sqlite_backups.hpp"
 #include "db/sqlite/sqlite_connection.hpp"
 #include "db/table_sql.hpp"
 
@@ -29,25 +30,6 @@ std::string Placeholders(Table table) {
   return out;
 }
 
-void BindRow(Statement& stmt, Table table, const Row& row) {
-  stmt.Bind(1, row.id).Bind(2, row.text);
-  if (table == Table::kHiredEmployees) {
-    stmt.Bind(3, core::FormatRfc3339(row.datetime_us)).Bind(4, row.department_id).Bind(5, row.job_id);
-  }
-}
-
-Row ReadRow(const Statement& stmt, Table table) {
-  Row row;
-  row.id = static_cast<int32_t>(stmt.Int(0));
-  row.text = stmt.Text(1);
-  if (table == Table::kHiredEmployees) {
-    row.datetime_us = core::ParseRfc3339(stmt.Text(2)).value_or(0);
-    row.department_id = static_cast<int32_t>(stmt.Int(3));
-    row.job_id = static_cast<int32_t>(stmt.Int(4));
-  }
-  return row;
-}
-
 LoadRecord ReadLoad(const Statement& stmt) {
   LoadRecord load;
   load.id = stmt.Int(0);
@@ -62,14 +44,13 @@ LoadRecord ReadLoad(const Statement& stmt) {
                  static_cast<uint64_t>(stmt.Int(11))};
   load.error = stmt.Text(12);
   load.host = stmt.Text(13);
+  load.archive = stmt.Text(14);
   return load;
 }
 
 constexpr std::string_view kLoadColumns =
     "id, table_name, source, on_conflict, status, started_at, finished_at, rows_received, rows_inserted, "
-    "rows_updated, rows_rejected, rows_skipped, error, host";
-
-using Pool = ConnectionPool<Connection>;
+    "rows_updated, rows_rejected, rows_skipped, error, host, archive";
 
 class SqliteLoadTransaction final : public LoadTransaction {
  public:
@@ -164,7 +145,7 @@ class SqliteLoadTransaction final : public LoadTransaction {
     lease_->Exec("UPDATE data_version SET commits = commits + 1");
     Statement stmt(lease_->handle(),
                    "UPDATE loads SET status = ?, finished_at = ?, rows_received = ?, rows_inserted = ?, rows_updated = ?, "
-                   "rows_rejected = ?, rows_skipped = ?, error = ? WHERE id = ?");
+                   "rows_rejected = ?, rows_skipped = ?, error = ?, archive = ? WHERE id = ?");
     const auto& c = final_state.counts;
     stmt.Bind(1, LoadStatusName(final_state.status))
         .Bind(2, final_state.finished_us.value_or(NowMicros()))
@@ -174,7 +155,8 @@ class SqliteLoadTransaction final : public LoadTransaction {
         .Bind(6, static_cast<int64_t>(c.rejected))
         .Bind(7, static_cast<int64_t>(c.skipped))
         .Bind(8, final_state.error)
-        .Bind(9, load_id_);
+        .Bind(9, final_state.archive)
+        .Bind(10, load_id_);
     stmt.Run();
     statements_ = {};
     insert_reject_.reset();
@@ -339,6 +321,30 @@ class SqliteDatabase final : public Database {
     std::vector<Row> rows;
     while (stmt.Step()) rows.push_back(ReadRow(stmt, table));
     return rows;
+  }
+
+  void ScanTable(Table table, const std::function<void(std::span<const Row>)>& sink) override {
+    auto conn = pool_.Acquire();
+    sqlite::ScanTable(*conn, table, sink);
+  }
+
+  std::unique_ptr<RestoreTransaction> BeginRestore(Table table) override {
+    return sqlite::BeginRestore(pool_.Acquire(), table);
+  }
+
+  void RecordBackup(const BackupRecord& backup) override {
+    auto conn = pool_.Acquire();
+    InsertBackup(*conn, backup);
+  }
+
+  std::vector<BackupRecord> ListBackups(std::optional<Table> table, Page page) override {
+    auto conn = pool_.Acquire();
+    return SelectBackups(*conn, table, page.limit);
+  }
+
+  std::optional<BackupRecord> GetBackup(const std::string& backup_id) override {
+    auto conn = pool_.Acquire();
+    return SelectBackup(*conn, backup_id);
   }
 
   std::vector<QuarterCountsRow> HiresByQuarter(int year) override {

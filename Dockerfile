@@ -24,8 +24,17 @@ RUN scripts/install-deps.sh --compile && rm -rf /var/lib/apt/lists/*
 COPY . .
 # Only the binary: tests are built and run by `make test` outside the image. ccache's folder
 # is a build cache mount, so a rebuild after a small source change recompiles only that file.
+# The build runs `npm ci` for the /ui web app (web/ui/package-lock.json, from the npm registry;
+# Node.js and npm come from Debian through install-deps.sh --compile); npm's download cache is a
+# cache mount too. Nothing of Node reaches the runtime image: the app is embedded in the binary.
+# Behind a TLS-inspecting proxy, pass its CA bundle as the optional build secret npm_ca
+# (`--secret id=npm_ca,src=FILE`; scripts/check-deploy.sh passes the machine's npm cafile):
+# mounted for this step only, never stored in a layer.
 RUN --mount=type=cache,target=/root/.cache/ccache,id=migration-api-ccache \
-    cmake --preset release -DMIGRATION_TESTS=OFF \
+    --mount=type=cache,target=/root/.npm,id=migration-api-npm \
+    --mount=type=secret,id=npm_ca \
+    if [ -s /run/secrets/npm_ca ]; then export NPM_CONFIG_CAFILE=/run/secrets/npm_ca; fi \
+ && cmake --preset release -DMIGRATION_TESTS=OFF \
  && cmake --build --preset release --target migration-api \
  && install -D --strip build/release/src/migration-api /out/usr/local/bin/migration-api
 

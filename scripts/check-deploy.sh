@@ -183,6 +183,11 @@ step_image() {
   local build=(podman build --format docker --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
     --build-arg BASE_IMAGE=localhost/debian:bookworm
     --build-arg "REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)")
+  # The build stage runs npm ci (the /ui app): give it this machine's npm CA file, if one is
+  # configured (a TLS-inspecting proxy's CA), as the Dockerfile's optional npm_ca build secret.
+  local npm_ca
+  npm_ca=$(npm config get cafile 2>/dev/null || true)
+  if [[ -n $npm_ca && $npm_ca != null && -s $npm_ca ]]; then build+=(--secret "id=npm_ca,src=$npm_ca"); fi
   if ! "${build[@]}" --tag "$image" . >"$scratch/build.log" 2>&1; then
     tail -60 "$scratch/build.log" >&2
     say "podman build failed (the last 60 lines above; a compile error in src/ shows here too)" >&2

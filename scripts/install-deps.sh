@@ -21,8 +21,9 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-tidy clang-format cppcheck libclang-rt-14-dev
 )
+# chromium: the browser tests (tests/browser/) drive Debian's build through playwright-core.
 test_packages=(
-  postgresql-15 postgresql-client-15 sqlite3 curl wrk avro-bin python3 procps
+  postgresql-15 postgresql-client-15 sqlite3 curl wrk avro-bin python3 procps chromium
 )
 runtime_packages=(
   libpq5 libsqlite3-0 libsimdjson14 libspdlog1.10 libfmt9 libcurl4 libavro23 libjwt0 ca-certificates
@@ -39,7 +40,12 @@ deploy_packages=(
 
 case "${1:-}" in
   --runtime) wanted=("${runtime_packages[@]}") ;;
-  --compile) wanted=("${compile_packages[@]}") ;;
+  --compile)
+    wanted=("${compile_packages[@]}")
+    # The /ui web app is bundled with npm at build time (src/CMakeLists.txt): Debian's Node.js
+    # and npm where the machine has none of its own (the container's build stage).
+    command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)
+    ;;
   --deploy)
     wanted=("${deploy_packages[@]}")
     # Node.js comes with the machine image (its own npm); a machine without it gets Debian's.
@@ -47,6 +53,7 @@ case "${1:-}" in
     ;;
   "")
     wanted=("${build_packages[@]}" "${test_packages[@]}")
+    command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)  # the /ui build and the browser tests
     # The S3 tests' independent client (scripts/test-servers.sh): the machine image has its own
     # aws CLI; a machine without one gets Debian's (aws-cli 2.9, checked against moto_server).
     command -v aws >/dev/null 2>&1 || wanted+=(awscli)

@@ -7,6 +7,7 @@
 #include "api/metrics_api.hpp"
 #include "api/reports_api.hpp"
 #include "api/tables_api.hpp"
+#include "api/ui_api.hpp"
 
 namespace migration::api {
 
@@ -14,6 +15,7 @@ http::Router BuildRouter(ApiContext& context) {
   http::Router router;
   RegisterHealthRoutes(router, context);
   RegisterDocsRoutes(router);
+  RegisterUiRoutes(router);
   RegisterMetricsRoutes(router, context);
   RegisterLoadRoutes(router, context);
   // Before the table routes, like the reports: GET /v1/{table} would match /v1/backups.

@@ -70,7 +70,8 @@ void UploadFile(storage::ObjectStore& store, const std::string& key, const std::
 void DownloadFile(storage::ObjectStore& store, const std::string& key, const std::filesystem::path& file) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   if (!out) throw Error(ErrorCode::kInternal, "cannot write the scratch file " + file.string());
-  store.Read(key, [&out](std::string_view chunk) { out.write(chunk.data(), static_cast<std::streamsize>(chunk.size())); });
+  store.Read(key,
+             [&out](std::string_view chunk) { out.write(chunk.data(), static_cast<std::streamsize>(chunk.size())); });
   out.close();
   if (!out) throw Error(ErrorCode::kInternal, "cannot write the scratch file " + file.string() + " (disk full?)");
 }
@@ -125,7 +126,8 @@ db::BackupRecord CreateBackup(const BackupTarget& target, core::Table table) {
 RestoreSummary RestoreBackup(const BackupTarget& target, core::Table table, const std::string& backup_id) {
   const auto started = std::chrono::steady_clock::now();
   const auto backup = target.db.GetBackup(backup_id);
-  if (!backup) throw Error(ErrorCode::kNotFound, fmt::format("there is no backup \"{}\" (GET /v1/backups lists them)", backup_id));
+  if (!backup)
+    throw Error(ErrorCode::kNotFound, fmt::format("there is no backup \"{}\" (GET /v1/backups lists them)", backup_id));
   if (backup->table != table) {
     throw Error(ErrorCode::kUnprocessable, fmt::format("backup {} holds {}, not {}", backup_id,
                                                        core::TableName(backup->table), core::TableName(table)));

@@ -20,7 +20,8 @@ constexpr int kExamples = 5;
 
 }  // namespace
 
-void CheckReferences(core::Table restored, const std::function<std::vector<OrphanHire>(const std::string& sql)>& query) {
+void CheckReferences(core::Table restored,
+                     const std::function<std::vector<OrphanHire>(const std::string& sql)>& query) {
   for (const Reference& reference : kReferences) {
     if (restored != reference.parent && restored != core::Table::kHiredEmployees) continue;
     const std::string sql = fmt::format(

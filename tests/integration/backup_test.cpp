@@ -71,7 +71,8 @@ class BackupTest : public ApiTest {
   }
 
   std::string Reports() {
-    return Get(Url("/v1/reports/hires-by-quarter?year=2021")).body + Get(Url("/v1/reports/departments-above-mean?year=2021")).body;
+    return Get(Url("/v1/reports/hires-by-quarter?year=2021")).body +
+           Get(Url("/v1/reports/departments-above-mean?year=2021")).body;
   }
 
   // The maintained counts equal a count of the rows (after the compactor's next round on PostgreSQL).
@@ -264,8 +265,8 @@ TEST_P(BackupTest, TheCliBacksUpAndRestoresLikeTheApi) {
   ASSERT_EQ(restore.exit_code, 0) << restore.output;
   EXPECT_EQ(json::parse(restore.output)["rows_restored"], 3);
   EXPECT_EQ(CountRows("jobs"), 3);
-  const CommandResult unknown = RunMigrationApi(
-      {"restore", "jobs", "ffffffffffffffffffffffffffffffff", "--database-url", database_->url(), "--storage-url", storage});
+  const CommandResult unknown = RunMigrationApi({"restore", "jobs", "ffffffffffffffffffffffffffffffff",
+                                                 "--database-url", database_->url(), "--storage-url", storage});
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.output.find("no backup"), std::string::npos) << unknown.output;
 }

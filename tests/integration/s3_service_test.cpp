@@ -30,7 +30,8 @@ using nlohmann::json;
 std::string RequiredEnv(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0') {
-    throw std::runtime_error(std::string(name) + " is not set: run the tests through `make test` "
+    throw std::runtime_error(std::string(name) +
+                             " is not set: run the tests through `make test` "
                              "(scripts/test-servers.sh starts the S3 endpoint)");
   }
   return value;
@@ -68,15 +69,15 @@ class S3ServiceTest : public ::testing::Test {
   void StartServer() {
     database_ = std::make_unique<TestDatabase>(Backend::kSqlite);
     server_ = std::make_unique<ServerProcess>(
-        database_->url(), std::vector<std::string>{"--storage-url", "s3://" + bucket_ + "/" + prefix_,
-                                                   "--s3-endpoint-url", endpoint_});
+        database_->url(),
+        std::vector<std::string>{"--storage-url", "s3://" + bucket_ + "/" + prefix_, "--s3-endpoint-url", endpoint_});
   }
 
   // The object's bytes as the aws CLI downloads them.
   std::string AwsGet(const std::string& key) {
     const std::string out = scratch_ + "/aws-get";
-    const CommandResult get = RunProgram(
-        {"aws", "s3api", "get-object", "--endpoint-url", endpoint_, "--bucket", bucket_, "--key", key, out});
+    const CommandResult get =
+        RunProgram({"aws", "s3api", "get-object", "--endpoint-url", endpoint_, "--bucket", bucket_, "--key", key, out});
     EXPECT_EQ(get.exit_code, 0) << get.output;
     return ReadFile(out);
   }
@@ -129,8 +130,8 @@ TEST_F(S3ServiceTest, UploadsAreArchivedAndBackupsRestoreThroughS3) {
 
   const std::string report = Get(Url("/v1/reports/hires-by-quarter")).body;
   database_->Execute("DELETE FROM hired_employees WHERE id % 2 = 0");
-  const HttpResponse restored = Post(Url("/v1/hired_employees/restore"),
-                                     json{{"backup_id", written["backup_id"]}}.dump(), "application/json");
+  const HttpResponse restored =
+      Post(Url("/v1/hired_employees/restore"), json{{"backup_id", written["backup_id"]}}.dump(), "application/json");
   ASSERT_EQ(restored.status, 200) << restored.body;
   EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), records);
   EXPECT_EQ(Get(Url("/v1/reports/hires-by-quarter")).body, report);
@@ -167,8 +168,8 @@ TEST_F(S3ServiceTest, AnUploadWhileTheEndpointIsDownFailsCleanlyWith503) {
   database_ = std::make_unique<TestDatabase>(Backend::kSqlite);
   const std::string dead = "http://127.0.0.1:" + std::to_string(FreeLoopbackPort());
   server_ = std::make_unique<ServerProcess>(
-      database_->url(), std::vector<std::string>{"--storage-url", "s3://" + bucket_ + "/" + prefix_,
-                                                 "--s3-endpoint-url", dead});
+      database_->url(),
+      std::vector<std::string>{"--storage-url", "s3://" + bucket_ + "/" + prefix_, "--s3-endpoint-url", dead});
   const HttpResponse response = Post(Url("/v1/departments/upload"), "1,Sales\n2,Research\n", "text/csv");
   EXPECT_EQ(response.status, 503) << response.body;
   EXPECT_FALSE(response.Header("retry-after").empty());

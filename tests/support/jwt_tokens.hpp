@@ -20,8 +20,8 @@ struct TokenClaims {
   std::string audience = "migration-api";
   std::string subject = "reporting-job";
   std::string scope = "migration:write";
-  int64_t expires_at = 0;   // unix seconds; 0: an hour from now
-  int64_t not_before = 0;   // 0: no nbf claim
+  int64_t expires_at = 0;  // unix seconds; 0: an hour from now
+  int64_t not_before = 0;  // 0: no nbf claim
 };
 
 // "RS256" with a PEM private key, "HS256" with a secret, "none" with no key.

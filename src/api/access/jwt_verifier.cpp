@@ -19,9 +19,7 @@ using nlohmann::json;
 constexpr std::string_view kWriteScope = "migration:write";
 constexpr std::string_view kReadScope = "migration:read";
 
-std::string_view AlgorithmName(JwtAlgorithm algorithm) {
-  return algorithm == JwtAlgorithm::kRs256 ? "RS256" : "HS256";
-}
+std::string_view AlgorithmName(JwtAlgorithm algorithm) { return algorithm == JwtAlgorithm::kRs256 ? "RS256" : "HS256"; }
 
 jwt_alg_t LibJwtAlgorithm(JwtAlgorithm algorithm) {
   return algorithm == JwtAlgorithm::kRs256 ? JWT_ALG_RS256 : JWT_ALG_HS256;
@@ -40,9 +38,9 @@ std::optional<std::string> DecodeBase64Url(std::string_view text) {
   const size_t padding = (4 - standard.size() % 4) % 4;
   standard.append(padding, '=');
   std::string out(standard.size() / 4 * 3, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(standard.data()),
-                                      static_cast<int>(standard.size()));
+  const int written =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(standard.data()), static_cast<int>(standard.size()));
   if (written < 0) return std::nullopt;
   out.resize(static_cast<size_t>(written) - padding);  // EVP_DecodeBlock counts the padding as zero bytes
   return out;

@@ -67,7 +67,8 @@ class PgRestore final : public RestoreTransaction {
   void Add(std::span<const Row> rows) override {
     if (rows.empty()) return;
     try {
-      CopyIn copy(*conn_, "restore rows", fmt::format("COPY {} ({}) FROM STDIN", core::TableName(table_), ColumnList(table_)));
+      CopyIn copy(*conn_, "restore rows",
+                  fmt::format("COPY {} ({}) FROM STDIN", core::TableName(table_), ColumnList(table_)));
       for (const Row& row : rows) {
         AppendCopyRow(copy.buffer(), table_, row);
         copy.EndRow();

@@ -37,8 +37,9 @@ class SqliteRestore final : public RestoreTransaction {
   SqliteRestore(Pool::Lease lease, Table table)
       : lease_(std::move(lease)),
         table_(table),
-        insert_(lease_->handle(), fmt::format("INSERT INTO {} ({}) VALUES ({})", core::TableName(table),
-                                              ColumnList(table), table == Table::kHiredEmployees ? "?, ?, ?, ?, ?" : "?, ?")) {
+        insert_(lease_->handle(),
+                fmt::format("INSERT INTO {} ({}) VALUES ({})", core::TableName(table), ColumnList(table),
+                            table == Table::kHiredEmployees ? "?, ?, ?, ?, ?" : "?, ?")) {
     lease_->Exec("BEGIN IMMEDIATE");
     lease_->Exec(fmt::format("DELETE FROM {}", core::TableName(table)));
   }
@@ -59,8 +60,8 @@ class SqliteRestore final : public RestoreTransaction {
         insert_.Run();
       } catch (const Error& error) {
         if (error.code() != ErrorCode::kConflict) throw;
-        throw Error(ErrorCode::kConflict, fmt::format("the backup holds {} id {} more than once",
-                                                      core::TableName(table_), row.id));
+        throw Error(ErrorCode::kConflict,
+                    fmt::format("the backup holds {} id {} more than once", core::TableName(table_), row.id));
       }
       if (table_ == Table::kHiredEmployees) counts_.Add(row, +1);
     }
@@ -75,8 +76,9 @@ class SqliteRestore final : public RestoreTransaction {
     });
     if (table_ == Table::kHiredEmployees) {
       lease_->Exec("DELETE FROM hire_counts");
-      Statement insert(lease_->handle(),
-                       "INSERT INTO hire_counts (year, department_id, job_id, q1, q2, q3, q4) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      Statement insert(
+          lease_->handle(),
+          "INSERT INTO hire_counts (year, department_id, job_id, q1, q2, q3, q4) VALUES (?, ?, ?, ?, ?, ?, ?)");
       for (const auto& count : counts_.Sorted()) {
         insert.Bind(1, count.key.year).Bind(2, count.key.department_id).Bind(3, count.key.job_id);
         for (int q = 0; q < 4; ++q) insert.Bind(4 + q, count.quarters[static_cast<size_t>(q)]);
@@ -121,7 +123,8 @@ void BindRow(Statement& stmt, Table table, const Row& row) {
 void ScanTable(Connection& conn, Table table, const std::function<void(std::span<const Row>)>& sink) {
   conn.Exec("BEGIN");
   try {
-    Statement stmt(conn.handle(), fmt::format("SELECT {} FROM {} ORDER BY id", ColumnList(table), core::TableName(table)));
+    Statement stmt(conn.handle(),
+                   fmt::format("SELECT {} FROM {} ORDER BY id", ColumnList(table), core::TableName(table)));
     std::vector<Row> chunk;
     chunk.reserve(kScanChunkRows);
     while (stmt.Step()) {
@@ -144,7 +147,8 @@ std::unique_ptr<RestoreTransaction> BeginRestore(Pool::Lease lease, Table table)
 }
 
 void InsertBackup(Connection& conn, const BackupRecord& backup) {
-  Statement stmt(conn.handle(), fmt::format("INSERT INTO backups ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kBackupColumns));
+  Statement stmt(conn.handle(),
+                 fmt::format("INSERT INTO backups ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kBackupColumns));
   stmt.Bind(1, backup.id)
       .Bind(2, core::TableName(backup.table))
       .Bind(3, backup.rows)

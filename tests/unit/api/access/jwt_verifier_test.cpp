@@ -31,7 +31,9 @@ class JwtVerifierTest : public ::testing::Test {
   static JwtVerifier Rs256() {
     return JwtVerifier({JwtAlgorithm::kRs256, keys_->public_pem, "https://issuer.example", "migration-api"});
   }
-  static std::string Rs256Token(const TokenClaims& claims = {}) { return MintToken("RS256", keys_->private_pem, claims); }
+  static std::string Rs256Token(const TokenClaims& claims = {}) {
+    return MintToken("RS256", keys_->private_pem, claims);
+  }
 
   static RsaKeyPair* keys_;
 };
@@ -79,7 +81,8 @@ TEST_F(JwtVerifierTest, WrongAudienceOrIssuerIsRefused) {
 
 TEST_F(JwtVerifierTest, ASignatureByAnotherKeyIsRefused) {
   const RsaKeyPair stranger = MakeRsaKeyPair();
-  EXPECT_EQ(Rs256().Verify(MintToken("RS256", stranger.private_pem, {})).error, "the token's signature does not verify");
+  EXPECT_EQ(Rs256().Verify(MintToken("RS256", stranger.private_pem, {})).error,
+            "the token's signature does not verify");
 }
 
 TEST_F(JwtVerifierTest, ATamperedPayloadIsRefused) {

@@ -162,6 +162,8 @@ stop_server() {
     wait "$server_pid" 2>/dev/null || true
     server_pid=""
   fi
+  # The uploads' archives (a copy of every file loaded): not needed once the server is gone.
+  rm -rf "$scratch/objects"
 }
 
 # stop_servers: the server, then the cluster (fast shutdown), then the cluster's directory.

@@ -6,6 +6,7 @@
 #include "core/time.hpp"
 #include "db/hire_counts.hpp"
 #include "db/postgres/pg_copy.hpp"
+#include "db/postgres/pg_sql_values.hpp"
 #include "db/referential_check.hpp"
 #include "db/table_sql.hpp"
 
@@ -18,10 +19,6 @@ using core::Row;
 using core::Table;
 
 constexpr int kScanChunkRows = 10000;
-
-std::string MicrosOf(std::string_view column) {
-  return fmt::format("(extract(epoch FROM {}) * 1000000)::bigint", column);
-}
 
 const std::string kBackupColumns =
     "id, table_name, rows, bytes, sha256, object_key, location, " + MicrosOf("created_at");
@@ -37,17 +34,6 @@ BackupRecord ReadBackup(const PgResult& result, int i) {
   backup.location = std::string(result.Text(i, 6));
   backup.created_us = result.Int(i, 7);
   return backup;
-}
-
-// {1,2,3}: an array literal for a bound parameter.
-template <typename Get>
-std::string ArrayOf(const std::vector<HireCountDelta>& counts, Get get) {
-  std::string out = "{";
-  for (const auto& count : counts) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(get(count));
-  }
-  return out + "}";
 }
 
 class PgRestore final : public RestoreTransaction {
@@ -109,16 +95,11 @@ class PgRestore final : public RestoreTransaction {
     conn_->Exec("drop counts", "DELETE FROM hire_counts");
     const std::vector<HireCountDelta> counts = counts_.Sorted();
     if (counts.empty()) return;
-    PgParams params;
-    params.Add(ArrayOf(counts, [](const HireCountDelta& c) { return c.key.year; }))
-        .Add(ArrayOf(counts, [](const HireCountDelta& c) { return c.key.department_id; }))
-        .Add(ArrayOf(counts, [](const HireCountDelta& c) { return c.key.job_id; }));
-    for (size_t q = 0; q < 4; ++q) params.Add(ArrayOf(counts, [q](const HireCountDelta& c) { return c.quarters[q]; }));
     conn_->Exec("write counts",
                 "INSERT INTO hire_counts (year, department_id, job_id, q1, q2, q3, q4) "
                 "SELECT * FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::bigint[], $5::bigint[], "
                 "$6::bigint[], $7::bigint[])",
-                params);
+                HireCountArrays(counts));
   }
 
   PgLease conn_;  // rolled back by its destructor unless committed

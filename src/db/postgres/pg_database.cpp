@@ -15,6 +15,7 @@
 #include "db/postgres/pg_connection.hpp"
 #include "db/postgres/pg_lease.hpp"
 #include "db/postgres/pg_load_transaction.hpp"
+#include "db/postgres/pg_sql_values.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::postgres {
@@ -28,12 +29,6 @@ using core::Table;
 // pg_advisory_xact_lock key taken by Migrate(): replicas starting together apply migrations one at
 // a time. Any constant works as long as nothing else in the database uses it ("migr" in ASCII).
 constexpr int64_t kMigrationLockKey = 0x6d696772;
-
-// Timestamps cross the interface as microseconds since the epoch. extract() returns numeric in
-// PostgreSQL 14+, so this is exact; writing goes through RFC 3339 text (exact as well).
-std::string MicrosOf(std::string_view column) {
-  return fmt::format("(extract(epoch FROM {}) * 1000000)::bigint", column);
-}
 
 const std::string kLoadColumns = fmt::format(
     "id, table_name, source, on_conflict, status, {}, {}, rows_received, rows_inserted, rows_updated, "

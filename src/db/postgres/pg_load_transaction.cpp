@@ -9,6 +9,7 @@
 #include "core/time.hpp"
 #include "db/hire_counts.hpp"
 #include "db/postgres/pg_copy.hpp"
+#include "db/postgres/pg_sql_values.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::postgres {
@@ -87,18 +88,6 @@ TableStatements BuildStatements(Table table) {
         target, stage);
   }
   return s;
-}
-
-// An int array literal for a bound parameter: {1,2,3}.
-template <typename Get>
-std::string ArrayLiteral(const std::vector<HireCountDelta>& deltas, Get get) {
-  std::string out = "{";
-  for (const auto& delta : deltas) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(get(delta));
-  }
-  out += '}';
-  return out;
 }
 
 const TableStatements& StatementsFor(Table table) {
@@ -256,14 +245,7 @@ class PgLoadTransaction final : public LoadTransaction {
   void ApplyHireCounts() {
     const std::vector<HireCountDelta> deltas = hire_counts_.Sorted();
     if (deltas.empty()) return;
-    PgParams params;
-    params.Add(ArrayLiteral(deltas, [](const HireCountDelta& d) { return d.key.year; }))
-        .Add(ArrayLiteral(deltas, [](const HireCountDelta& d) { return d.key.department_id; }))
-        .Add(ArrayLiteral(deltas, [](const HireCountDelta& d) { return d.key.job_id; }));
-    for (size_t q = 0; q < 4; ++q) {
-      params.Add(ArrayLiteral(deltas, [q](const HireCountDelta& d) { return d.quarters[q]; }));
-    }
-    conn_->Exec("record hire count changes", kAppendHireCountDeltas, params);
+    conn_->Exec("record hire count changes", kAppendHireCountDeltas, HireCountArrays(deltas));
     hire_counts_.Clear();
   }
 

@@ -80,8 +80,10 @@ class SqliteLoadTransaction final : public LoadTransaction {
     auto& statements = StatementsFor(table);
     const bool is_hire = table == Table::kHiredEmployees;
     WriteResult result;
-    // Count changes of this call only: an all-or-nothing rollback must take them back too.
-    HireCountDeltas counted;
+    // An all-or-nothing call counts into its own deltas, which a rollback drops with the rows;
+    // any other call counts straight into the load's (a merge per call was a tenth of an upload).
+    HireCountDeltas batch_counts;
+    HireCountDeltas& counted = all_or_nothing ? batch_counts : hire_counts_;
     if (all_or_nothing) lease_->Exec("SAVEPOINT batch");
     for (uint32_t i = 0; i < rows.size(); ++i) {
       BindRow(*statements.insert, table, rows[i]);
@@ -108,8 +110,8 @@ class SqliteLoadTransaction final : public LoadTransaction {
         counted.Clear();
       }
       lease_->Exec("RELEASE batch");
+      hire_counts_.Merge(batch_counts);
     }
-    hire_counts_.Merge(counted);
     return result;
   }
 

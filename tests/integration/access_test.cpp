@@ -182,12 +182,13 @@ TEST(LoadCapTest, LoadsBeyondTheCapGet503UntilARunningOneEnds) {
     RawConnection upload(server.port());
     upload.Send("POST /v1/departments/upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
                 "Content-Length: 100000\r\n\r\n2,Research\n");
-    HttpResponse refused;
-    for (int attempt = 0; attempt < 100; ++attempt) {  // until the server has read the upload's head
-      refused = Post(server.Url("/v1/departments"), batch, "application/json");
-      if (refused.status == 503) break;
+    // Until the server has read the upload's head: its load is then recorded as running.
+    for (int attempt = 0; attempt < 250; ++attempt) {
+      const nlohmann::json loads = Get(server.Url("/v1/loads")).Json()["items"];
+      if (!loads.empty() && loads[0]["status"] == "running") break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    const HttpResponse refused = Post(server.Url("/v1/departments"), batch, "application/json");
     EXPECT_EQ(refused.status, 503) << refused.body;
     EXPECT_EQ(refused.Header("retry-after"), "5");
     EXPECT_NE(refused.Json()["detail"].get<std::string>().find("loads are running"), std::string::npos);

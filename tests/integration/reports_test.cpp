@@ -292,7 +292,8 @@ TEST(ReportsAcrossReplicasTest, ALoadShowsAtOnceOnItsReplicaAndWithinTheRefreshB
     ASSERT_LT(std::chrono::steady_clock::now() - committed, std::chrono::seconds(5)) << "never caught up";
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_LE(std::chrono::steady_clock::now() - committed, std::chrono::milliseconds(300 + 250));
+  // The bound plus room for a busy CI machine's scheduling and the 20 ms polling.
+  EXPECT_LE(std::chrono::steady_clock::now() - committed, std::chrono::milliseconds(300 + 700));
 }
 
 }  // namespace

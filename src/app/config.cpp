@@ -82,6 +82,7 @@ void LoadEnvironment(Config& config) {
   EnvNumber<int>("MAX_CONNECTIONS", config.max_connections, 1, 1000000);
   EnvNumber<int>("MAX_IN_FLIGHT_LOADS", config.max_in_flight_loads, 0, 10000);
   EnvNumber<int>("HEADER_TIMEOUT_SECONDS", config.header_timeout_seconds, 1, 3600);
+  EnvString("SCRATCH_DIR", config.scratch_dir);
   if (const char* rps = Env("RATE_LIMIT_RPS")) {
     char* end = nullptr;
     const double value = std::strtod(rps, &end);
@@ -100,6 +101,9 @@ void AddCommonFlags(CLI::App& command, Config& config) {
 }
 
 void AddStorageFlags(CLI::App& command, Config& config) {
+  command.add_option("--scratch-dir", config.scratch_dir,
+                     "folder for private temporary files (backups, restores, upload spools); empty = $TMPDIR "
+                     "or /tmp [env SCRATCH_DIR]");
   command.add_option("--storage-url", config.storage_url, "file://PATH or s3://bucket/prefix [env STORAGE_URL]")
       ->capture_default_str();
   command.add_option("--s3-endpoint-url", config.s3_endpoint_url,

@@ -45,6 +45,8 @@ struct Config {
   int max_connections = 1024;
   int max_in_flight_loads = 0;  // 0: the database pool's size
   int header_timeout_seconds = 30;
+  // Private temporary files (backup/restore Avro files, upload spools). Empty: $TMPDIR, else /tmp.
+  std::string scratch_dir;
 };
 
 // Reads the environment into `config` (PORT, DATABASE_URL, ...). Throws core::Error(kBadRequest)

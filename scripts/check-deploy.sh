@@ -12,6 +12,7 @@
 #   - compose     docker-compose.yml against the Compose schema and its promises
 #   - cfn-lint    the CloudFormation template, errors fail
 #   - cfn-policy  the architecture's rules asserted on the template
+#   - aws-review  what a real account does that the emulator does not, on both IaC flavours
 #   - cfn-stack   the stack created in moto_server (EmulatorMode=true), CREATE_COMPLETE, read back
 #   - terraform   fmt -check; init -backend=false from the local provider mirror + validate
 #   - kubernetes  kubectl kustomize of each overlay + Argo CD manifests against Kubernetes schemas
@@ -30,7 +31,7 @@ export DEPLOY_CHECK_CACHE=${DEPLOY_CHECK_CACHE:-/var/cache/migration-api}
 tf_mirror=${TF_PLUGIN_MIRROR:-/opt/tf-plugins}
 image=localhost/migration-api:check
 tools=$repo/tools/deploy-check
-all_steps=(tools npm shellcheck yamllint docs dashboard compose cfn-lint cfn-policy cfn-stack
+all_steps=(tools npm shellcheck yamllint docs dashboard compose cfn-lint cfn-policy aws-review cfn-stack
   terraform kubernetes workflows image)
 
 say() { printf 'check-deploy: %s\n' "$*"; }
@@ -115,6 +116,10 @@ step_cfn-lint() {
 
 step_cfn-policy() {
   python3 scripts/check-deploy/cfn-policy.py infrastructure/cloudformation/api-stack.yaml
+}
+
+step_aws-review() {
+  python3 scripts/check-deploy/aws-review.py "$repo"
 }
 
 step_cfn-stack() {

@@ -10,13 +10,21 @@ resource "aws_db_subnet_group" "main" {
 }
 
 resource "aws_rds_cluster_parameter_group" "main" {
-  name        = local.name
-  family      = "aurora-postgresql15"
-  description = "migration-api Aurora PostgreSQL 15, TLS required"
+  name = local.name
+  # The family follows the engine's major version (15.10 -> aurora-postgresql15).
+  family      = "aurora-postgresql${split(".", var.db_engine_version)[0]}"
+  description = "migration-api Aurora PostgreSQL, TLS required"
   parameter {
     name  = "rds.force_ssl"
     value = "1"
   }
+}
+
+# The log group Aurora exports PostgreSQL's log to. Aurora would create it on the first export
+# with no retention (kept, and paid for, forever); made here first, with 30 days.
+resource "aws_cloudwatch_log_group" "db" {
+  name              = "/aws/rds/cluster/${local.name}/postgresql"
+  retention_in_days = 30
 }
 
 resource "aws_rds_cluster" "main" {
@@ -41,6 +49,7 @@ resource "aws_rds_cluster" "main" {
   enabled_cloudwatch_logs_exports     = ["postgresql"]
   skip_final_snapshot                 = false
   final_snapshot_identifier           = "${local.name}-final"
+  depends_on                          = [aws_cloudwatch_log_group.db]
 }
 
 resource "aws_rds_cluster_instance" "main" {

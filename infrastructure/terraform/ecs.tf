@@ -65,6 +65,7 @@ resource "aws_ecs_task_definition" "app" {
       { name = "LOG_LEVEL", value = "info" },
       { name = "METRICS_EMF", value = "1" },
       { name = "SHUTDOWN_GRACE_SECONDS", value = "25" },
+      { name = "RATE_LIMIT_RPS", value = tostring(var.rate_limit_rps) },
     ]
     secrets = [
       { name = "PGUSER", valueFrom = "${local.db_secret_arn}:username::" },

@@ -80,8 +80,10 @@ data "aws_iam_policy_document" "task" {
     }
   }
   statement {
-    sid       = "ObjectsUnderOwnPrefix"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    sid = "ObjectsUnderOwnPrefix"
+    # DeleteObject: the service removes the archive of an upload that did not commit and a
+    # backup it could not record; without it they stay as orphans.
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
     resources = ["${aws_s3_bucket.data.arn}/${local.storage_prefix}/*"]
   }
   statement {

@@ -36,6 +36,7 @@ locals {
   # disaster-recovery restore outside Terraform, the restored cluster's (docs/disaster-recovery.md).
   use_restored_db = var.db_endpoint_override != "" && var.db_secret_arn_override != ""
   db_host         = local.use_restored_db ? var.db_endpoint_override : aws_rds_cluster.main.endpoint
+  db_cluster_id   = local.use_restored_db ? split(".", var.db_endpoint_override)[0] : aws_rds_cluster.main.cluster_identifier
   db_secret_arn   = local.use_restored_db ? var.db_secret_arn_override : aws_rds_cluster.main.master_user_secret[0].secret_arn
   # "oidc.eks.REGION.amazonaws.com/id/ID" from the OIDC provider's ARN (IRSA conditions).
   eks_oidc_issuer = replace(var.eks_oidc_provider_arn, "/^arn:[^:]+:iam::[0-9]+:oidc-provider\\//", "")

@@ -1,4 +1,4 @@
-# CloudWatch log group (30 days), alarm topic, the four alarms and the dashboard, whose body
+# CloudWatch log group (30 days), alarm topic, the alarms (service, load balancer, Aurora) and the dashboard, whose body
 # is infrastructure/monitoring/dashboard.json (shared with the CloudFormation template).
 
 resource "aws_cloudwatch_log_group" "app" {
@@ -77,6 +77,108 @@ resource "aws_cloudwatch_metric_alarm" "unhealthy_hosts" {
   period              = 60
   evaluation_periods  = 2
   threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+# A total outage: no task ever healthy. UnHealthyHostCount stays 0 and the targets send no 5xx
+# while the load balancer itself answers 503. Missing data counts as breaching.
+resource "aws_cloudwatch_metric_alarm" "no_healthy_hosts" {
+  alarm_name          = "${local.name}-no-healthy-hosts"
+  alarm_description   = "No task passed the /healthz check for 2 minutes (total outage)"
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "HealthyHostCount"
+  dimensions          = { LoadBalancer = aws_lb.main.arn_suffix, TargetGroup = aws_lb_target_group.app.arn_suffix }
+  statistic           = "Minimum"
+  period              = 60
+  evaluation_periods  = 2
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+# 5xx the load balancer answers itself (no healthy target: 503; target closed: 502).
+resource "aws_cloudwatch_metric_alarm" "elb_5xx" {
+  alarm_name          = "${local.name}-elb-5xx"
+  alarm_description   = "More than 10 load balancer 5xx (502/503/504) in a minute"
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "HTTPCode_ELB_5XX_Count"
+  dimensions          = { LoadBalancer = aws_lb.main.arn_suffix }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 10
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+# Aurora: the cluster the tasks use (the restored one after a point-in-time restore, whose
+# identifier is the first label of its endpoint).
+resource "aws_cloudwatch_metric_alarm" "db_cpu" {
+  alarm_name          = "${local.name}-db-cpu-high"
+  alarm_description   = "Aurora CPU above 80 % for 10 minutes"
+  namespace           = "AWS/RDS"
+  metric_name         = "CPUUtilization"
+  dimensions          = { DBClusterIdentifier = local.db_cluster_id }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 2
+  threshold           = 80
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "db_memory" {
+  alarm_name          = "${local.name}-db-memory-low"
+  alarm_description   = "An Aurora instance had less than 256 MiB freeable memory for 10 minutes"
+  namespace           = "AWS/RDS"
+  metric_name         = "FreeableMemory"
+  dimensions          = { DBClusterIdentifier = local.db_cluster_id }
+  statistic           = "Minimum"
+  period              = 300
+  evaluation_periods  = 2
+  threshold           = 268435456
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+# The reader is the failover target: a lagging reader serves stale reads and fails over late.
+resource "aws_cloudwatch_metric_alarm" "db_replica_lag" {
+  alarm_name          = "${local.name}-db-replica-lag"
+  alarm_description   = "Aurora replica lag above 2 seconds for 5 minutes"
+  namespace           = "AWS/RDS"
+  metric_name         = "AuroraReplicaLagMaximum"
+  dimensions          = { DBClusterIdentifier = local.db_cluster_id }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = 2000
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "db_connections" {
+  alarm_name          = "${local.name}-db-connections"
+  alarm_description   = "Aurora connections above the threshold for 5 minutes"
+  namespace           = "AWS/RDS"
+  metric_name         = "DatabaseConnections"
+  dimensions          = { DBClusterIdentifier = local.db_cluster_id }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = var.db_connections_threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]

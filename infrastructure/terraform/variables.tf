@@ -100,6 +100,22 @@ variable "latency_p99_threshold_seconds" {
   default = 2
 }
 
+variable "rate_limit_rps" {
+  description = "Requests per second each task allows per API key (or client address) before 429 (RATE_LIMIT_RPS); per task, so the service allows about this times the task count."
+  type        = number
+  default     = 50
+  validation {
+    condition     = var.rate_limit_rps >= 1
+    error_message = "rate_limit_rps must be at least 1: the service must never run without a limit."
+  }
+}
+
+variable "db_connections_threshold" {
+  description = "Alarm when the database holds more connections than this (db.t4g.medium allows about 400)."
+  type        = number
+  default     = 300
+}
+
 variable "vpc_cidr" {
   type    = string
   default = "10.20.0.0/16"

@@ -136,7 +136,7 @@ def check_created(endpoint, outputs):
     for env in task.get("environment", []):
         if any(word in env["name"] for word in ("PASSWORD", "SECRET", "KEY")):
             fail(f"secret-looking environment value {env['name']}")
-        if "@" in env["value"] and env["name"] == "DATABASE_URL":
+        if "@" in str(env["value"]) and env["name"] == "DATABASE_URL":
             fail("DATABASE_URL carries credentials")
     secret_names = {s["name"] for s in task.get("secrets", [])}
     if not {"PGUSER", "PGPASSWORD", "API_KEYS"} <= secret_names:

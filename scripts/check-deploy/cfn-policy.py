@@ -54,7 +54,7 @@ def main():
     res = template["Resources"]
 
     # ---- parameters: environment, immutable image, certificate, counts; no password parameter
-    for name in ("Environment", "ContainerImage", "CertificateArn", "DesiredCount", "EmulatorMode"):
+    for name in ("Environment", "ContainerImage", "CertificateArn", "MinTasks", "EmulatorMode"):
         check(name in params, f"parameter {name} missing")
     check(not any("password" in p.lower() for p in params), "a password is a parameter")
     pattern = re.compile(params["ContainerImage"]["AllowedPattern"])
@@ -111,7 +111,7 @@ def main():
     vpc_conf = service["NetworkConfiguration"]["AwsvpcConfiguration"]
     check(vpc_conf.get("AssignPublicIp") == "DISABLED", "tasks get public IPs")
     check(not mentions(vpc_conf["Subnets"], "Public"), "tasks in public subnets")
-    check(params["DesiredCount"].get("MinValue", 0) >= 2, "DesiredCount may go below 2")
+    check(params["MinTasks"].get("MinValue", 0) >= 2, "MinTasks may go below 2")
 
     task = one(template, "AWS::ECS::TaskDefinition")["Properties"]
     container = task["ContainerDefinitions"][0]

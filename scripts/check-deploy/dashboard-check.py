@@ -33,6 +33,14 @@ AWS_METRICS = {
         "CPUUtilization": [{"ClusterName", "ServiceName"}],
         "MemoryUtilization": [{"ClusterName", "ServiceName"}],
     },
+    # Aurora publishes these per instance and aggregated per cluster (and per cluster role).
+    "AWS/RDS": {
+        "CPUUtilization": [{"DBInstanceIdentifier"}, {"DBClusterIdentifier"}, {"DBClusterIdentifier", "Role"}],
+        "FreeableMemory": [{"DBInstanceIdentifier"}, {"DBClusterIdentifier"}, {"DBClusterIdentifier", "Role"}],
+        "DatabaseConnections": [{"DBInstanceIdentifier"}, {"DBClusterIdentifier"},
+                                {"DBClusterIdentifier", "Role"}],
+        "AuroraReplicaLagMaximum": [{"DBClusterIdentifier"}, {"DBClusterIdentifier", "Role"}],
+    },
 }
 # What the dashboard must show (the list).
 REQUIRED = {

@@ -110,8 +110,9 @@ step_compose() {
 
 step_cfn-lint() {
   # Errors fail the run (exit code bit 2); warnings are shown.
-  cfn-lint --non-zero-exit-code error -- infrastructure/cloudformation/api-stack.yaml
-  say "cfn-lint: no errors in api-stack.yaml"
+  cfn-lint --non-zero-exit-code error -- infrastructure/cloudformation/api-stack.yaml \
+    infrastructure/cloudformation/bootstrap.yaml
+  say "cfn-lint: no errors in api-stack.yaml and bootstrap.yaml"
 }
 
 step_cfn-policy() {

@@ -58,7 +58,7 @@ resource "aws_lb_listener" "https" {
 }
 
 resource "aws_route53_record" "api" {
-  count   = var.domain_name != "" && var.hosted_zone_id != "" ? 1 : 0
+  count   = var.hosted_zone_id != "" ? 1 : 0
   zone_id = var.hosted_zone_id
   name    = var.domain_name
   type    = "A"

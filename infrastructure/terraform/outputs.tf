@@ -4,8 +4,8 @@ output "load_balancer_dns_name" {
 }
 
 output "service_url" {
-  description = "HTTPS address of the API."
-  value       = var.domain_name != "" ? "https://${var.domain_name}" : "https://${aws_lb.main.dns_name}"
+  description = "HTTPS address of the API: the name the certificate covers, resolvable through the record (hosted_zone_id) or your own DNS."
+  value       = "https://${var.domain_name}"
 }
 
 output "cluster_name" {

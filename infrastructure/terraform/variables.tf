@@ -37,13 +37,16 @@ variable "certificate_arn" {
 }
 
 variable "domain_name" {
-  description = "DNS name aliased to the load balancer; empty for none."
+  description = "The API's DNS name, the one certificate_arn covers: clients, service_url and smoke tests use it (the ALB's own name is not on the certificate)."
   type        = string
-  default     = ""
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain_name))
+    error_message = "domain_name must be the DNS name the certificate covers."
+  }
 }
 
 variable "hosted_zone_id" {
-  description = "Route 53 zone of domain_name; empty for no record."
+  description = "Route 53 zone of domain_name, where the alias record is made; empty when DNS is managed elsewhere (point domain_name at load_balancer_dns_name there)."
   type        = string
   default     = ""
 }

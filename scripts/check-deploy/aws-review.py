@@ -9,7 +9,13 @@ that each fix of the review stays fixed and the two flavours agree:
   - a total outage and a struggling database raise alarms, all sent to the SNS topic;
   - no security group keeps the default allow-all egress; IAM resources name log streams
     correctly; the parameter group's family follows the engine version; the provider lock is
-    committed; every log group has a retention; the deployments set RATE_LIMIT_RPS.
+    committed; every log group has a retention; the deployments set RATE_LIMIT_RPS;
+  - ServiceUrl / service_url is the name the certificate covers, and the deploy workflow's
+    smoke test reaches the load balancer under that name;
+  - CI supply chain: Trivy's own release pinned; deploy-infra.yml deploys after docker-build only
+    for pushes to main; the bootstrap roles (bootstrap.yaml): one deploy role per environment,
+    each trusting only its GitHub environment and touching only its stack; CloudFormation's
+    execution role limited to the services api-stack.yaml uses, IAM only on the stacks' roles.
 
 Prints one line per failed rule; exits 1 if any failed.
 
@@ -19,6 +25,7 @@ import pathlib
 import re
 import sys
 
+import yaml
 from cfnlint.decode import decode
 
 failures = []
@@ -200,11 +207,107 @@ def review_kubernetes(root):
     check(re.search(r"^\s*- RATE_LIMIT_RPS=[1-9]", base, re.M), "Kubernetes: no RATE_LIMIT_RPS in the config map")
 
 
+def review_service_url(root):
+    template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
+    url = template["Outputs"]["ServiceUrl"]["Value"]
+    check(url == {"Fn::Sub": "https://${DomainName}"},
+          f"ServiceUrl is {url!r}: only https://DomainName matches the certificate")
+    check("Default" not in template["Parameters"]["DomainName"],
+          "DomainName may be empty: then no URL matches the certificate")
+    outputs = (root / "infrastructure/terraform/outputs.tf").read_text(encoding="utf-8")
+    block = re.search(r'output "service_url" \{(.*?)\n\}', outputs, re.S)
+    check(block and tf_attr(block.group(1), "value") == '"https://${var.domain_name}"',
+          "Terraform's service_url is not https://domain_name")
+    variables = (root / "infrastructure/terraform/variables.tf").read_text(encoding="utf-8")
+    domain = re.search(r'variable "domain_name" \{(.*?)\n\}', variables, re.S)
+    check(domain and "default" not in domain.group(1), "Terraform's domain_name may be empty")
+
+    deploy = yaml.safe_load((root / ".github/workflows/deploy-infra.yml").read_text(encoding="utf-8"))
+    steps = [s for job in deploy["jobs"].values() for s in job.get("steps", [])]
+    smoke = next((s for s in steps if "/healthz" in s.get("run", "")), {}).get("run", "")
+    check("--connect-to" in smoke and "LoadBalancerDnsName" in smoke and "ServiceUrl" in smoke,
+          "the smoke test does not reach the ALB as ServiceUrl's name (curl --connect-to): without "
+          "the DNS record it fails, with the ALB's name the certificate does not match")
+
+
+def review_supply_chain(root):
+    workflows = root / ".github/workflows"
+    build = yaml.safe_load((workflows / "docker-build.yml").read_text(encoding="utf-8"))
+    trivy = [s for job in build["jobs"].values() for s in job.get("steps", [])
+             if "trivy-action" in s.get("uses", "")]
+    check(trivy and all(re.fullmatch(r"v\d+\.\d+\.\d+", str(s.get("with", {}).get("version", "")))
+                        for s in trivy), "the Trivy action runs whatever Trivy release it defaults to")
+
+    deploy = yaml.safe_load((workflows / "deploy-infra.yml").read_text(encoding="utf-8"))
+    triggers = deploy.get("on", deploy.get(True, {}))
+    if "workflow_run" in triggers:
+        gates = [re.sub(r"\s+", " ", str(job.get("if", ""))) for job in deploy["jobs"].values()
+                 if not job.get("needs")]
+        for gate in gates:
+            for needed in ("github.event.workflow_run.event == 'push'",
+                           "github.event.workflow_run.head_branch == 'main'",
+                           "github.event.workflow_run.conclusion == 'success'"):
+                check(needed in gate, f"deploy-infra.yml: a workflow_run deploys without {needed}")
+
+    template, matches = decode(str(root / "infrastructure/cloudformation/bootstrap.yaml"))
+    if template is None:
+        check(False, f"bootstrap.yaml does not parse: {matches}")
+        return
+    roles = {n: r["Properties"] for n, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role"}
+    for name, role in roles.items():
+        check(not any(m for m in role.get("ManagedPolicyArns", [])),
+                      f"bootstrap role {name} has managed policies (PowerUserAccess and the like)")
+    deploy_roles = {}
+    for name, role in roles.items():
+        subjects = [st.get("Condition", {}).get("StringEquals", {}).get("token.actions.githubusercontent.com:sub")
+                    for st in role["AssumeRolePolicyDocument"]["Statement"]]
+        subjects = [s for s in subjects if s]
+        check(not any("StringLike" in st.get("Condition", {}) for st in role["AssumeRolePolicyDocument"]["Statement"]),
+              f"bootstrap role {name} trusts GitHub subjects by pattern")
+        environments = {m for s in subjects for m in re.findall(r"environment:(\w+)", repr(s))}
+        if environments:
+            check(len(subjects) == 1 and len(environments) == 1,
+                  f"bootstrap role {name} trusts several GitHub environments: one role per environment")
+            deploy_roles[next(iter(environments))] = role
+    check(set(deploy_roles) == {"staging", "production"},
+          f"deploy roles for environments {sorted(deploy_roles)}, expected staging and production")
+    for environment, role in deploy_roles.items():
+        stacks = re.findall(r"stack/([\w*-]+)/", repr(role["Policies"]))
+        check(stacks == [f"migration-api-{environment}"],
+              f"the {environment} deploy role may drive stacks {stacks}, not only its own")
+
+    # CloudFormation's execution role: exactly the services api-stack.yaml creates resources of.
+    stack, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
+    prefix = {"ElasticLoadBalancingV2": "elasticloadbalancing", "ApplicationAutoScaling": "application-autoscaling",
+              "CloudWatch": "cloudwatch", "SecretsManager": "secretsmanager"}
+    used = {prefix.get(r["Type"].split("::")[1], r["Type"].split("::")[1].lower())
+            for r in stack["Resources"].values()}
+    execution = next((r for r in roles.values()
+                      if r["AssumeRolePolicyDocument"]["Statement"][0]["Principal"].get("Service")
+                      == "cloudformation.amazonaws.com"), None)
+    check(execution is not None, "bootstrap.yaml has no CloudFormation execution role")
+    if execution:
+        statements = [st for p in execution["Policies"] for st in p["PolicyDocument"]["Statement"]]
+        granted = {a.split(":")[0] for st in statements for a in actions(st)}
+        check(granted == used, f"the execution role grants services {sorted(granted - used)} the stack does not "
+                               f"use and lacks {sorted(used - granted)}")
+        for st in statements:
+            iam = [a for a in actions(st) if a.startswith("iam:")]
+            if not iam:
+                continue
+            check("iam:*" not in iam, "the execution role has iam:*")
+            resource = repr(st.get("Resource"))
+            check("role/migration-api-*" in resource or "aws-service-role" in resource,
+                  f"the execution role's {iam} reach roles beyond the stacks' own ({resource})")
+
+
 def main():
     root = pathlib.Path(sys.argv[1]).resolve()
     review_cloudformation(root / "infrastructure/cloudformation/api-stack.yaml")
     review_terraform(root)
     review_kubernetes(root)
+    review_service_url(root)
+    review_supply_chain(root)
     for message in failures:
         print(f"aws-review: FAIL: {message}", file=sys.stderr)
     if not failures:

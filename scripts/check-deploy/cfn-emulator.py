@@ -73,6 +73,7 @@ def main():
             {"ParameterKey": "Environment", "ParameterValue": "staging"},
             {"ParameterKey": "ContainerImage", "ParameterValue": IMAGE},
             {"ParameterKey": "CertificateArn", "ParameterValue": cert_arn},
+            {"ParameterKey": "DomainName", "ParameterValue": "api.example.invalid"},
             {"ParameterKey": "ApiKeyDigests", "ParameterValue": throwaway_api_key_digests()},
             {"ParameterKey": "EmulatorMode", "ParameterValue": "true"},
         ])

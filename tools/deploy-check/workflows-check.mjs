@@ -2,7 +2,8 @@
 // which cannot start shellcheck itself), then checks every bash `run:` block with shellcheck the
 // way actionlint does: ${{ }} expressions replaced by placeholders of the same length, the
 // script run as GitHub runs it (bash -e -o pipefail), and the checks that only misfire on such
-// snippets disabled. Also: every `uses:` is pinned to a version, never a branch.
+// snippets disabled. Also: every third-party `uses:` is pinned to a full commit SHA (a tag can be
+// moved to other code), with the version it is in a comment.
 //
 // Usage: node workflows-check.mjs REPO_ROOT
 import { execFileSync } from "node:child_process";
@@ -49,9 +50,14 @@ try {
       for (const [index, step] of (isSeq(steps) ? steps.items : []).entries()) {
         const where = `.github/workflows/${file} job ${jobPair.key.value} step ${index + 1}`;
         const uses = step.get("uses");
-        if (uses && !/^[\w.-]+\/[\w./-]+@(v\d+(\.\d+)*|\d+\.\d+\.\d+|[0-9a-f]{40})$/.test(uses) &&
-            !uses.startsWith("./")) {
-          problems.push(`${where}: ${uses} is not pinned to a version`);
+        if (uses && !uses.startsWith("./")) {
+          const node = step.get("uses", true);
+          const comment = node?.comment ?? "";
+          if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses)) {
+            problems.push(`${where}: ${uses} is not pinned to a commit SHA`);
+          } else if (!/^\s*v?\d+\.\d+\.\d+\s*$/.test(comment)) {
+            problems.push(`${where}: ${uses} has no "# vX.Y.Z" comment saying which release the SHA is`);
+          }
         }
         const run = step.get("run", true);
         if (!run) continue;

@@ -59,14 +59,19 @@ LABEL org.opencontainers.image.title="migration-api" \
       org.opencontainers.image.licenses="MIT"
 COPY --from=runtime-root /rootfs/ /
 # The working directory holds the default SQLite file and object folder (var/, owned by the
-# service user), the only place the process writes besides /tmp: with a read-only root
-# filesystem, mount a volume or tmpfs on /srv/migration-api/var and /tmp (production uses
-# PostgreSQL and S3 instead, so those stay nearly empty).
+# service user); /tmp (SCRATCH_DIR) holds the scratch files of backups, restores and upload
+# spools. They are the only places the process writes, and with a read-only root filesystem
+# each is a mount: a VOLUME here, so a platform that mounts an empty volume on the path copies
+# the image's folder with its owner (10001) and mode. Fargate (platform 1.4) makes a mount
+# without a VOLUME root-owned 0755, unwritable to the service. Every mount point of the task
+# definitions and manifests must be one of these (the deploy checks compare them).
 WORKDIR /srv/migration-api
 # ENVIRONMENT, DATABASE_URL, STORAGE_URL and the rest come from the deployment.
 ENV PORT=8000 \
     LOG_FORMAT=json \
+    SCRATCH_DIR=/tmp \
     SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+VOLUME ["/tmp", "/srv/migration-api/var"]
 USER 10001:10001
 EXPOSE 8000
 STOPSIGNAL SIGTERM

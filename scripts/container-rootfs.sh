@@ -56,6 +56,10 @@ fi
 printf '%s\n' 'root:x:0:0:root:/root:/usr/sbin/nologin' \
   'migration:x:10001:10001:migration-api:/srv/migration-api:/usr/sbin/nologin' >"$root/etc/passwd"
 printf '%s\n' 'root:x:0:' 'migration:x:10001:' >"$root/etc/group"
+# /tmp belongs to the service user too: a platform that mounts a fresh volume there (Fargate)
+# copies the owner from the image's VOLUME, and root's /tmp would be unwritable to uid 10001
+# under a platform that drops the sticky world-writable mode.
+chown 10001:10001 "$root/tmp"
 chmod 1777 "$root/tmp"
 chown -R 10001:10001 "$root/srv/migration-api"
 chmod 0750 "$root/srv/migration-api" "$root/srv/migration-api/var"

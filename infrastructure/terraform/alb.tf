@@ -57,11 +57,31 @@ resource "aws_lb_listener" "https" {
   }
 }
 
+# Route 53 checks /readyz (the service and its database) through this region's load balancer;
+# it does not verify the certificate, so the ALB's own name serves here.
+resource "aws_route53_health_check" "ready" {
+  count             = var.hosted_zone_id != "" ? 1 : 0
+  type              = "HTTPS"
+  fqdn              = aws_lb.main.dns_name
+  port              = 443
+  resource_path     = "/readyz"
+  request_interval  = 30
+  failure_threshold = 3
+  tags              = { Name = "${local.name}-${var.aws_region}-readyz" }
+}
+
+# One half of a failover pair: the set identifier is the region, so a stack in another region
+# (dns_failover_role SECONDARY) adds its own record to the same name instead of colliding.
 resource "aws_route53_record" "api" {
-  count   = var.hosted_zone_id != "" ? 1 : 0
-  zone_id = var.hosted_zone_id
-  name    = var.domain_name
-  type    = "A"
+  count           = var.hosted_zone_id != "" ? 1 : 0
+  zone_id         = var.hosted_zone_id
+  name            = var.domain_name
+  type            = "A"
+  set_identifier  = var.aws_region
+  health_check_id = aws_route53_health_check.ready[0].id
+  failover_routing_policy {
+    type = var.dns_failover_role
+  }
   alias {
     name                   = aws_lb.main.dns_name
     zone_id                = aws_lb.main.zone_id

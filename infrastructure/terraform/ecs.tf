@@ -21,7 +21,9 @@ resource "aws_ecs_task_definition" "app" {
     operating_system_family = "LINUX"
     cpu_architecture        = "X86_64"
   }
-  # Writable scratch space for the read-only root filesystem.
+  # Writable space for the read-only root filesystem: task storage mounted on the image's two
+  # VOLUMEs (Fargate copies their owner, 10001, from the image; a path without a VOLUME would be
+  # root-owned). SCRATCH_DIR (backup, restore and upload scratch files) is on tmp.
   volume {
     name = "tmp"
   }
@@ -55,6 +57,7 @@ resource "aws_ecs_task_definition" "app" {
     # no credential is ever an environment value.
     environment = [
       { name = "PORT", value = tostring(local.container_port) },
+      { name = "SCRATCH_DIR", value = "/tmp" },
       { name = "ENVIRONMENT", value = var.environment },
       { name = "DATABASE_URL", value = "postgresql:///migration?sslmode=require" },
       { name = "PGHOST", value = local.db_host },

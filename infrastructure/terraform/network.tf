@@ -191,6 +191,18 @@ resource "aws_vpc_security_group_egress_rule" "app_to_db" {
   referenced_security_group_id = aws_security_group.db.id
 }
 
+# EKS: the pods reach the database from the security group var.eks_database_client_security_group_id
+# names (the pods' own group with security groups for pods, else the node group's).
+resource "aws_vpc_security_group_ingress_rule" "db_from_eks" {
+  count                        = var.eks_database_client_security_group_id == "" ? 0 : 1
+  security_group_id            = aws_security_group.db.id
+  description                  = "from the EKS pods"
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+  referenced_security_group_id = var.eks_database_client_security_group_id
+}
+
 resource "aws_vpc_security_group_ingress_rule" "db_from_app" {
   security_group_id            = aws_security_group.db.id
   description                  = "from the tasks"

@@ -113,6 +113,34 @@ variable "rate_limit_rps" {
   }
 }
 
+variable "dns_failover_role" {
+  description = "With hosted_zone_id: this region's half of the Route 53 failover pair on domain_name (PRIMARY, or SECONDARY for a disaster-recovery stack in another region)."
+  type        = string
+  default     = "PRIMARY"
+  validation {
+    condition     = contains(["PRIMARY", "SECONDARY"], var.dns_failover_role)
+    error_message = "dns_failover_role must be PRIMARY or SECONDARY."
+  }
+}
+
+variable "replica_bucket_arn" {
+  description = "Optional: a versioned bucket in the disaster-recovery region that S3 replicates the service's prefix to; empty for none."
+  type        = string
+  default     = ""
+}
+
+variable "replica_kms_key_arn" {
+  description = "With replica_bucket_arn: the KMS key in that region the replicas are encrypted under."
+  type        = string
+  default     = ""
+}
+
+variable "dr_backup_vault_arn" {
+  description = "Optional: an AWS Backup vault in the disaster-recovery region; a daily backup of the Aurora cluster is copied there (35 days). Empty for none."
+  type        = string
+  default     = ""
+}
+
 variable "db_connections_threshold" {
   description = "Alarm when the database holds more connections than this (db.t4g.medium allows about 400)."
   type        = number
@@ -128,6 +156,16 @@ variable "eks_oidc_provider_arn" {
   description = "IAM OIDC provider of an EKS cluster running infrastructure/kubernetes; empty for none (ECS only)."
   type        = string
   default     = ""
+}
+
+variable "eks_database_client_security_group_id" {
+  description = "With eks_oidc_provider_arn: the security group the pods connect to the database from (their own with security groups for pods, else the node group's); empty for none."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.eks_database_client_security_group_id == "" || can(regex("^sg-[0-9a-f]+$", var.eks_database_client_security_group_id))
+    error_message = "eks_database_client_security_group_id must be a security group id (sg-...) or empty."
+  }
 }
 
 variable "db_endpoint_override" {

@@ -10,6 +10,14 @@ that each fix of the review stays fixed and the two flavours agree:
   - no security group keeps the default allow-all egress; IAM resources name log streams
     correctly; the parameter group's family follows the engine version; the provider lock is
     committed; every log group has a retention; the deployments set RATE_LIMIT_RPS;
+  - every path the task definitions and the Deployment mount is a VOLUME of the image (Fargate
+    mounts any other path root-owned 0755), and SCRATCH_DIR is the same everywhere, on a mount;
+  - the EKS path: the database admits the pods (Terraform), a NetworkPolicy limits them, and
+    Argo CD Image Updater really moves the staging overlay's image (production: by pull request);
+  - region loss: the DNS record is one half of a Route 53 failover pair (set identifier, failover
+    role, a health check on /readyz), so a stack in another region adds its record instead of
+    colliding with the lost one; S3 replication and the database's cross-region backup copy are
+    code behind optional parameters, not manual commands;
   - ServiceUrl / service_url is the name the certificate covers, and the deploy workflow's
     smoke test reaches the load balancer under that name;
   - CI supply chain: Trivy's own release pinned; deploy-infra.yml deploys after docker-build only
@@ -282,6 +290,8 @@ def review_supply_chain(root):
               "CloudWatch": "cloudwatch", "SecretsManager": "secretsmanager"}
     used = {prefix.get(r["Type"].split("::")[1], r["Type"].split("::")[1].lower())
             for r in stack["Resources"].values()}
+    if "backup" in used:
+        used.add("backup-storage")  # creating a vault mounts its storage under this prefix
     execution = next((r for r in roles.values()
                       if r["AssumeRolePolicyDocument"]["Statement"][0]["Principal"].get("Service")
                       == "cloudformation.amazonaws.com"), None)
@@ -301,11 +311,125 @@ def review_supply_chain(root):
                   f"the execution role's {iam} reach roles beyond the stacks' own ({resource})")
 
 
+def review_mounts(root):
+    dockerfile = (root / "Dockerfile").read_text(encoding="utf-8")
+    volumes = set()
+    for line in re.findall(r"^VOLUME\s+(.+)$", dockerfile, re.M):
+        volumes.update(re.findall(r'"([^"]+)"', line) if line.startswith("[") else line.split())
+    image_scratch = re.search(r"\bSCRATCH_DIR=(\S+)", dockerfile)
+    image_scratch = image_scratch.group(1) if image_scratch else None
+
+    template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
+    task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))["Properties"]
+    container = task["ContainerDefinitions"][0]
+    flavours = {"CloudFormation": ({m["ContainerPath"] for m in container.get("MountPoints", [])},
+                                   {e["Name"]: e["Value"] for e in container["Environment"]}.get("SCRATCH_DIR"))}
+    ecs = (root / "infrastructure/terraform/ecs.tf").read_text(encoding="utf-8")
+    flavours["Terraform"] = (set(re.findall(r'containerPath\s*=\s*"([^"]+)"', ecs)),
+                             next(iter(re.findall(r'name = "SCRATCH_DIR", value = "([^"]+)"', ecs)), None))
+    deployment = yaml.safe_load((root / "infrastructure/kubernetes/base/deployment.yaml").read_text(encoding="utf-8"))
+    pod = deployment["spec"]["template"]["spec"]
+    base = (root / "infrastructure/kubernetes/base/kustomization.yaml").read_text(encoding="utf-8")
+    flavours["Kubernetes"] = ({m["mountPath"] for m in pod["containers"][0].get("volumeMounts", [])},
+                              next(iter(re.findall(r"^\s*- SCRATCH_DIR=(\S+)", base, re.M)), None))
+    for name, (mounts, scratch) in flavours.items():
+        check(mounts, f"{name}: no writable mount for the read-only root filesystem")
+        for mount in sorted(mounts - volumes):
+            check(False, f"{name} mounts {mount}, which is no VOLUME of the image: Fargate makes it root-owned "
+                         f"0755, unwritable to uid 10001")
+        check(scratch == image_scratch and scratch is not None,
+              f"{name}: SCRATCH_DIR {scratch!r}, the image's {image_scratch!r}")
+        check(scratch is not None and any(scratch == m or scratch.startswith(m + "/") for m in mounts),
+              f"{name}: SCRATCH_DIR {scratch!r} is on none of its mounts {sorted(mounts)} (read-only root)")
+    check(container.get("User") == "10001:10001" and "USER 10001:10001" in dockerfile,
+          "the task or the image does not run as 10001:10001")
+
+
+def review_eks(root):
+    network = (root / "infrastructure/terraform/network.tf").read_text(encoding="utf-8")
+    rules = tf_blocks(network, "aws_vpc_security_group_ingress_rule")
+    check(any(tf_attr(b, "security_group_id") == "aws_security_group.db.id"
+              and tf_attr(b, "referenced_security_group_id") == "var.eks_database_client_security_group_id"
+              for b in rules.values()), "Terraform: the database admits only the ECS tasks, not the EKS pods")
+
+    kubernetes = root / "infrastructure/kubernetes"
+    base = yaml.safe_load((kubernetes / "base/kustomization.yaml").read_text(encoding="utf-8"))
+    policies = [d for f in base["resources"] for d in yaml.safe_load_all((kubernetes / "base" / f).read_text())
+                if d and d.get("kind") == "NetworkPolicy"]
+    check(any(p["spec"].get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component") == "api"
+              and set(p["spec"].get("policyTypes", [])) == {"Ingress", "Egress"} for p in policies),
+          "Kubernetes: no NetworkPolicy limits the api pods' ingress and egress")
+
+    apps = {d["metadata"]["name"]: d for d in yaml.safe_load_all((root / "argocd/application.yaml").read_text())
+            if d and d.get("kind") == "Application"}
+    for name, app in apps.items():
+        environment = name.rsplit("-", 1)[-1]
+        annotations = app["metadata"].get("annotations", {}) or {}
+        overlay = yaml.safe_load((kubernetes / "overlays" / environment / "kustomization.yaml").read_text())
+        image = next((i for i in overlay.get("images", []) if i["name"] == "migration-api"), {})
+        updater = {k.split("/", 1)[1]: v for k, v in annotations.items()
+                   if k.startswith("argocd-image-updater.argoproj.io/")}
+        if environment == "production":
+            check(not updater, "production's Argo CD application is updated automatically (by pull request only)")
+            continue
+        alias, _, repository = updater.get("image-list", "").partition("=")
+        check(repository == image.get("newName"),
+              f"{name}: Image Updater watches {repository!r}, the overlay runs {image.get('newName')!r}")
+        check(updater.get(f"{alias}.kustomize.image-name") == "migration-api"
+              and updater.get("write-back-method", "").startswith("git")
+              and updater.get("write-back-target") == "kustomization",
+              f"{name}: Image Updater does not write the new tag back to the overlay's images: entry")
+        check(updater.get(f"{alias}.allow-tags") == "regexp:^[0-9a-f]{40}$",
+              f"{name}: Image Updater may pick tags other than commit SHAs")
+
+
+def review_region_loss(root):
+    template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
+    res = template["Resources"]
+    records = resources(template, "AWS::Route53::RecordSet")
+    check(len(records) == 1, f"{len(records)} Route 53 records, expected the failover one")
+    for name, record in records.items():
+        props = record["Properties"]
+        check(props.get("Failover") == {"Ref": "DnsFailoverRole"} and props.get("SetIdentifier"),
+              f"CloudFormation record {name} is no failover record with a set identifier: a second region's "
+              "stack cannot create the same name")
+        check_id = props.get("HealthCheckId", {}).get("Ref")
+        check_props = res.get(check_id, {}).get("Properties", {}).get("HealthCheckConfig", {})
+        check(check_props.get("ResourcePath") == "/readyz",
+              f"CloudFormation record {name} has no health check on /readyz")
+    check(set(template["Parameters"].get("DnsFailoverRole", {}).get("AllowedValues", [])) == {"PRIMARY", "SECONDARY"},
+          "CloudFormation: no DnsFailoverRole parameter (PRIMARY / SECONDARY)")
+    bucket = next(iter(resources(template, "AWS::S3::Bucket").values()))["Properties"]
+    check("ReplicaBucketArn" in repr(bucket.get("ReplicationConfiguration")),
+          "CloudFormation: no S3 replication to the disaster-recovery region (ReplicaBucketArn)")
+    plans = resources(template, "AWS::Backup::BackupPlan")
+    check(any("DrBackupVaultArn" in repr(p["Properties"]) and "CopyActions" in repr(p["Properties"]) for p in plans.values()),
+          "CloudFormation: no cross-region copy of the database's backups (DrBackupVaultArn)")
+
+    folder = root / "infrastructure/terraform"
+    text = "\n".join(f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.tf")))
+    record = tf_blocks(text, "aws_route53_record").get("api", "")
+    check("failover_routing_policy" in record and "var.dns_failover_role" in record
+          and tf_attr(record, "set_identifier") and tf_attr(record, "health_check_id"),
+          "Terraform: the DNS record is no failover record with a set identifier and health check")
+    health = tf_blocks(text, "aws_route53_health_check")
+    check(any(tf_attr(b, "resource_path") == '"/readyz"' for b in health.values()),
+          "Terraform: no Route 53 health check on /readyz")
+    replication = tf_blocks(text, "aws_s3_bucket_replication_configuration")
+    check(any("var.replica_bucket_arn" in b for b in replication.values()),
+          "Terraform: no S3 replication to the disaster-recovery region (replica_bucket_arn)")
+    check(any("var.dr_backup_vault_arn" in b and "copy_action" in b for b in tf_blocks(text, "aws_backup_plan").values()),
+          "Terraform: no cross-region copy of the database's backups (dr_backup_vault_arn)")
+
+
 def main():
     root = pathlib.Path(sys.argv[1]).resolve()
     review_cloudformation(root / "infrastructure/cloudformation/api-stack.yaml")
     review_terraform(root)
     review_kubernetes(root)
+    review_mounts(root)
+    review_eks(root)
+    review_region_loss(root)
     review_service_url(root)
     review_supply_chain(root)
     for message in failures:

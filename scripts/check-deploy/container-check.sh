@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Runs the built image the way ECS and Kubernetes run it (read-only root filesystem, tmpfs on
-# /tmp and var/, no extra privileges) and checks what the deployment relies on:
+# Runs the built image the way Fargate runs it (read-only root filesystem, as uid 10001, with the
+# task definition's mounts as fresh volumes, no extra privileges) and checks what the deployment
+# relies on:
 #   - the image's metadata: user 10001, port 8000, HEALTHCHECK on /healthz, tini as entrypoint;
+#     every mount point of the task definition is a VOLUME of the image (Fargate makes any other
+#     mount root-owned 0755, unwritable to the service), and SCRATCH_DIR lies on one of them;
+#   - a backup and a restore through the HTTP API: their scratch Avro file goes to SCRATCH_DIR,
+#     the backup to the object folder and the database in var/, all on those mounts;
 #   - GET /healthz and /readyz answer 200 through the published port on 127.0.0.1, and the
 #     image's own HEALTHCHECK passes inside the container (its loopback);
 #   - PID 1 is tini, not a shell, and every process runs as uid 10001;
@@ -33,7 +38,7 @@ fail() {
 }
 scratch=$(mktemp -d)
 cleanup() {
-  "$engine" rm -f "$name" >/dev/null 2>&1 || true
+  "$engine" rm -f -v "$name" >/dev/null 2>&1 || true
   rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -45,22 +50,41 @@ inspect() { "$engine" image inspect --format "$1" "$image"; }
 [[ $(inspect '{{json .Config.Healthcheck}}') == *'/healthz'* ]] || fail "image HEALTHCHECK does not probe /healthz"
 entrypoint=$(inspect '{{json .Config.Entrypoint}}')
 [[ $entrypoint == '["/usr/bin/tini-static","--",'* ]] || fail "entrypoint $entrypoint is not tini"
+# The task definition's mounts and scratch folder, read from the CloudFormation template (the
+# deploy checks hold Terraform's and the manifests' equal to it).
+template=$repo/infrastructure/cloudformation/api-stack.yaml
+mapfile -t mounts < <(sed -n 's/.*ContainerPath: *\([^,} ]*\).*/\1/p' "$template")
+task_scratch=$(sed -n 's/.*{Name: SCRATCH_DIR, Value: *\([^,} ]*\)}.*/\1/p' "$template")
+[[ ${#mounts[@]} -gt 0 && -n $task_scratch ]] || fail "no mount points or SCRATCH_DIR found in $template"
+volumes=$(inspect '{{json .Config.Volumes}}')
+for mount in "${mounts[@]}"; do
+  [[ $volumes == *"\"$mount\""* ]] ||
+    fail "the task mounts $mount but the image has no VOLUME there (image volumes: $volumes): Fargate mounts it root-owned 0755"
+done
+scratch_on_mount=""
+for mount in "${mounts[@]}"; do [[ $task_scratch == "$mount" || $task_scratch == "$mount"/* ]] && scratch_on_mount=$mount; done
+[[ -n $scratch_on_mount ]] || fail "SCRATCH_DIR=$task_scratch is on none of the task's mounts (${mounts[*]}): the root filesystem is read-only"
+[[ $(inspect '{{json .Config.Env}}') == *"\"SCRATCH_DIR=$task_scratch\""* ]] ||
+  fail "the image's SCRATCH_DIR differs from the task definition's ($task_scratch)"
+echo "container-check: the task's mounts ${mounts[*]} are image VOLUMEs; SCRATCH_DIR=$task_scratch"
 size=$(inspect '{{.Size}}')
 echo "container-check: image $image: $((size / 1000000)) MB, user 10001, port 8000, entrypoint $entrypoint"
 
-# ---- run it as the platforms do
+# ---- run it as Fargate does: read-only root, the task's user, each mount a fresh volume that
+# takes the image folder's content, owner and mode (as Fargate does for a VOLUME path), and
+# the task's SCRATCH_DIR.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 run_flags=(--detach --name "$name" --publish "127.0.0.1:$port:8000"
   --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
-  --read-only --tmpfs "/tmp:rw,size=64m"
+  --read-only --user 10001:10001
   --cap-drop ALL --security-opt no-new-privileges
+  --env SCRATCH_DIR="$task_scratch"
   --env METRICS_EMF=1 --env ENVIRONMENT=development --env API_KEYS="$api_key_entry")
+for mount in "${mounts[@]}"; do run_flags+=(--mount "type=volume,destination=$mount"); done
 if [[ $engine == podman ]]; then
-  # podman gives the tmpfs to the container user with U (its tmpfs takes no uid=); it runs health
-  # checks from systemd timers, absent here, so the check below runs the HEALTHCHECK by hand.
-  run_flags+=(--tmpfs "/srv/migration-api/var:rw,size=256m,mode=0750,U" --health-interval disable)
-else
-  run_flags+=(--tmpfs "/srv/migration-api/var:rw,size=256m,uid=10001,gid=10001,mode=0750")
+  # podman runs health checks from systemd timers, absent here, so the check below runs the
+  # HEALTHCHECK by hand. Its anonymous volumes go with the container (rm -v in cleanup).
+  run_flags+=(--health-interval disable)
 fi
 # podman 4.3 reports the missing systemd timers as errors even with the interval disabled: the
 # run's own messages are shown only when it fails.
@@ -109,6 +133,20 @@ sleep 1
 "$engine" logs "$name" >"$scratch/service.log" 2>&1 || true
 python3 "$here/emf-check.py" "$repo/infrastructure/monitoring/emf-metrics.json" "$scratch/service.log" "$status" ||
   fail "EMF lines do not match emf-metrics.json"
+
+# ---- a backup and a restore through the API: the scratch Avro file in SCRATCH_DIR, the backup
+# in the object folder and the database under var/, on the task's mounts with the root read-only
+status=$(curl -sS -o "$scratch/backup.json" -w '%{http_code}' --max-time 60 "${auth[@]}" -X POST \
+  "http://127.0.0.1:$port/v1/departments/backups" || true)
+[[ $status == 201 ]] || fail "POST /v1/departments/backups answered $status: $(head -c 300 "$scratch/backup.json")"
+backup_id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["backup_id"])' "$scratch/backup.json")
+status=$(curl -sS -o "$scratch/restore.json" -w '%{http_code}' --max-time 60 "${auth[@]}" \
+  -H 'Content-Type: application/json' --data "{\"backup_id\": \"$backup_id\"}" \
+  "http://127.0.0.1:$port/v1/departments/restore" || true)
+[[ $status == 200 ]] || fail "POST /v1/departments/restore answered $status: $(head -c 300 "$scratch/restore.json")"
+rows=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["rows_restored"])' "$scratch/restore.json")
+[[ $rows -ge 1 ]] || fail "the restore put back $rows rows, expected the department loaded above"
+echo "container-check: backup $backup_id written and restored ($rows rows) with SCRATCH_DIR=$task_scratch on a volume, root read-only, uid 10001"
 
 # ---- SIGTERM with an upload in flight: the upload completes, then the service exits 0, well
 # within the stop timeout.

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "support/challenge_data.hpp"
@@ -23,25 +24,41 @@ class CliTest : public ::testing::TestWithParam<Backend> {
     args.push_back(database_->url());
     return RunMigrationApi(args);
   }
+  // `load FOLDER`: the rows worked out from the files, and a summary in foreign-key order.
+  void ExpectFolderLoads(const DataSet& data) {
+    const CommandResult result = Run({"load", data.dir});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    const ExpectedLoad hires = ExpectHires(data);
+    const ExpectedLoad departments = ExpectCatalog(data, "departments");
+    const ExpectedLoad jobs = ExpectCatalog(data, "jobs");
+    ASSERT_GT(hires.rejected, 0) << data.dir << ": the summary's reject count would prove nothing";
+    EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM departments"), departments.inserted) << result.output;
+    EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM jobs"), jobs.inserted) << result.output;
+    EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), hires.inserted) << result.output;
+    EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM rejects"),
+              departments.rejected + jobs.rejected + hires.rejected)
+        << result.output;
+    // The summary names each file in foreign-key order, with its counts.
+    const size_t departments_at = result.output.find("departments.csv");
+    const size_t jobs_at = result.output.find("jobs.csv");
+    const size_t employees_at = result.output.find("hired_employees.csv");
+    ASSERT_NE(employees_at, std::string::npos) << result.output;
+    EXPECT_LT(departments_at, jobs_at) << result.output;
+    EXPECT_LT(jobs_at, employees_at) << result.output;
+    EXPECT_NE(result.output.find(std::to_string(hires.rejected), employees_at), std::string::npos) << result.output;
+  }
+
   std::unique_ptr<TestDatabase> database_;
 };
 
-TEST_P(CliTest, LoadingTheChallengeFolderGivesTheIndependentlyCountedRowsAndASummary) {
-  const CommandResult result = Run({"load", ChallengeDir()});
-  ASSERT_EQ(result.exit_code, 0) << result.output;
-  const ExpectedLoad hires = ExpectHires();
-  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM departments"), ExpectCatalog("departments").inserted);
-  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM jobs"), ExpectCatalog("jobs").inserted);
-  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), hires.inserted);
-  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM rejects"), hires.rejected);
-  // The summary names each file in foreign-key order, with its counts.
-  const size_t departments = result.output.find("departments.csv");
-  const size_t jobs = result.output.find("jobs.csv");
-  const size_t employees = result.output.find("hired_employees.csv");
-  ASSERT_NE(employees, std::string::npos) << result.output;
-  EXPECT_LT(departments, jobs);
-  EXPECT_LT(jobs, employees);
-  EXPECT_NE(result.output.find(std::to_string(hires.rejected)), std::string::npos) << result.output;
+TEST_P(CliTest, LoadingTheGeneratedFolderGivesTheIndependentlyCountedRowsAndASummary) {
+  ExpectFolderLoads(GeneratedData());
+}
+
+TEST_P(CliTest, LoadingTheRealSampleFolderGivesTheIndependentlyCountedRowsAndASummary) {
+  const std::optional<DataSet> sample = RealSample();
+  if (!sample) GTEST_SKIP() << kNoRealSample;
+  ExpectFolderLoads(*sample);
 }
 
 TEST_P(CliTest, AFileWithNothingValidOrAMissingPathExitsNonZero) {
@@ -67,8 +84,7 @@ TEST_P(CliTest, DbMigrateCreatesTheSchemaAndIsIdempotent) {
   EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, CliTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, CliTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const ::testing::TestParamInfo<Backend>& param) { return BackendName(param.param); });
 
 TEST(CliHelpTest, EveryCommandExplainsItself) {

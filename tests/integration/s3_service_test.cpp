@@ -107,12 +107,13 @@ class S3ServiceTest : public ::testing::Test {
 
 TEST_F(S3ServiceTest, UploadsAreArchivedAndBackupsRestoreThroughS3) {
   StartServer();
+  const DataSet data = GeneratedData();
   for (const std::string table : {"departments", "jobs", "hired_employees"}) {
-    const HttpResponse response = PostFile(Url("/v1/" + table + "/upload"), ChallengeFile(table));
+    const HttpResponse response = PostFile(Url("/v1/" + table + "/upload"), data.File(table));
     ASSERT_TRUE(response.status == 201 || response.status == 200) << response.body;
     const std::string archive = response.Json()["archive"];
     EXPECT_NE(archive.find("/" + prefix_ + "/uploads/" + table + "/"), std::string::npos) << archive;
-    EXPECT_EQ(AwsGet(KeyOf(archive)), ReadFile(ChallengeFile(table))) << table;
+    EXPECT_EQ(AwsGet(KeyOf(archive)), ReadFile(data.File(table))) << table;
   }
 
   const HttpResponse backup = Post(Url("/v1/hired_employees/backups"), "", "application/json");
@@ -138,17 +139,18 @@ TEST_F(S3ServiceTest, UploadsAreArchivedAndBackupsRestoreThroughS3) {
 }
 
 TEST_F(S3ServiceTest, TheCliLoadsHistoricalFilesFromAnS3PrefixAndFromOneObject) {
+  const DataSet data = GeneratedData();
   for (const std::string table : {"hired_employees", "departments", "jobs"}) {
-    AwsPut(prefix_ + "/history/" + table + ".csv", ChallengeFile(table));
+    AwsPut(prefix_ + "/history/" + table + ".csv", data.File(table));
   }
   const TestDatabase database(Backend::kSqlite);
   const CommandResult folder = RunMigrationApi({"load", "s3://" + bucket_ + "/" + prefix_ + "/history/",
                                                 "--database-url", database.url(), "--s3-endpoint-url", endpoint_});
   // Exit 0: the hires file's rows with empty fields are rejected and listed, the rest loaded.
   EXPECT_EQ(folder.exit_code, 0) << folder.output;
-  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM departments"), ExpectCatalog("departments").inserted);
-  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM jobs"), ExpectCatalog("jobs").inserted);
-  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM hired_employees"), ExpectHires().inserted);
+  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM departments"), ExpectCatalog(data, "departments").inserted);
+  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM jobs"), ExpectCatalog(data, "jobs").inserted);
+  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM hired_employees"), ExpectHires(data).inserted);
   // Parents first whatever the listing order: the summary names departments before the hires.
   EXPECT_LT(folder.output.find("departments.csv"), folder.output.find("hired_employees.csv")) << folder.output;
 
@@ -156,7 +158,7 @@ TEST_F(S3ServiceTest, TheCliLoadsHistoricalFilesFromAnS3PrefixAndFromOneObject) 
   const CommandResult object = RunMigrationApi({"load", "s3://" + bucket_ + "/" + prefix_ + "/history/jobs.csv",
                                                 "--database-url", single.url(), "--s3-endpoint-url", endpoint_});
   EXPECT_EQ(object.exit_code, 0) << object.output;
-  EXPECT_EQ(single.QueryInt("SELECT count(*) FROM jobs"), ExpectCatalog("jobs").inserted);
+  EXPECT_EQ(single.QueryInt("SELECT count(*) FROM jobs"), ExpectCatalog(data, "jobs").inserted);
 
   const CommandResult missing = RunMigrationApi({"load", "s3://" + bucket_ + "/" + prefix_ + "/nothing-here/",
                                                  "--database-url", single.url(), "--s3-endpoint-url", endpoint_});

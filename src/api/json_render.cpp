@@ -56,7 +56,24 @@ nlohmann::json RejectJson(const db::StoredReject& stored) {
   nlohmann::json out = nlohmann::json::object();
   out[r.locator == db::RejectLocator::kLine ? "line" : "index"] = r.position;
   out["raw"] = r.raw;
+  if (r.raw_truncated()) {
+    out["raw_truncated"] = true;  // `raw` is the record's first bytes; raw_length its full size
+    out["raw_length"] = r.raw_length;
+  }
   out["errors"] = nlohmann::json::parse(r.errors_json, nullptr, false);
+  return out;
+}
+
+BoundedRejects RejectsJson(const std::vector<db::StoredReject>& rejects, size_t budget_bytes) {
+  BoundedRejects out;
+  size_t bytes = 0;
+  for (const auto& reject : rejects) {
+    nlohmann::json item = RejectJson(reject);
+    bytes += Dump(item).size() + 1;
+    if (out.count > 0 && bytes > budget_bytes) break;
+    out.items.push_back(std::move(item));
+    ++out.count;
+  }
   return out;
 }
 
@@ -66,9 +83,7 @@ nlohmann::json LoadResultJson(const ingest::LoadResult& result) {
   const auto& record = result.record;
   out["duration_ms"] = record.finished_us ? (*record.finished_us - record.started_us + 500) / 1000
                                           : static_cast<int64_t>(std::llround(result.duration_ms));
-  nlohmann::json rejects = nlohmann::json::array();
-  for (const auto& r : result.first_rejects) rejects.push_back(RejectJson(r));
-  out["rejects"] = std::move(rejects);
+  out["rejects"] = RejectsJson(result.first_rejects, kFirstRejectsBudget).items;
   return out;
 }
 

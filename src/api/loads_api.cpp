@@ -39,11 +39,12 @@ http::Response ListRejects(ApiContext& context, http::Request& request) {
   const db::LoadRecord load = FindLoad(context, request);
   const db::Page page = PageParams(request);
   const auto rejects = context.db.ListRejects(load.id, page);
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& reject : rejects) items.push_back(RejectJson(reject));
-  const bool more = static_cast<int>(rejects.size()) == page.limit;
+  // A page may end before `limit` to stay under its byte budget: `next` then resumes after it.
+  BoundedRejects page_items = RejectsJson(rejects, kRejectsPageBudget);
+  const bool more = page_items.count < rejects.size() || static_cast<int>(rejects.size()) == page.limit;
   return http::Response::Json(
-      200, Dump({{"items", std::move(items)}, {"next", more ? nlohmann::json(rejects.back().seq) : nlohmann::json()}}));
+      200, Dump({{"items", std::move(page_items.items)},
+                 {"next", more ? nlohmann::json(rejects[page_items.count - 1].seq) : nlohmann::json()}}));
 }
 
 }  // namespace

@@ -39,8 +39,9 @@ class LoadTransaction {
   // Stores rejects of this load, in order; they are numbered after any written before.
   virtual void WriteRejects(std::span<const RejectRecord> rejects) = 0;
 
-  // Stores the client's Idempotency-Key with this load (committed with it). Throws
-  // core::Error(kConflict) when another load holds the same key.
+  // Stores the client's Idempotency-Key and fingerprint with this load (committed with it),
+  // replacing an expired one (older than record.ttl_seconds). Throws core::Error(kConflict) when
+  // another load holds the same key and it has not expired.
   virtual void RecordIdempotencyKey(const IdempotencyRecord& record) = 0;
 
   // Records the load's final state and commits rows, rejects and the load record together.
@@ -93,8 +94,12 @@ class Database {
   virtual std::vector<LoadRecord> ListLoads(Page page) = 0;  // newest first; `after` = last id seen (0: start)
   virtual std::optional<LoadRecord> GetLoad(int64_t load_id) = 0;
   virtual std::vector<StoredReject> ListRejects(int64_t load_id, Page page) = 0;
-  // The load committed with (principal, key), if any.
-  virtual std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key) = 0;
+  // The load committed with (principal, key) within the last `ttl_seconds`, if any.
+  virtual std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key,
+                                                              int64_t ttl_seconds) = 0;
+  // Deletes Idempotency-Keys older than `ttl_seconds` (without waiting on rows a load holds);
+  // returns how many.
+  virtual int64_t PurgeExpiredIdempotencyKeys(int64_t ttl_seconds) = 0;
 
   // Every row of `table` from one consistent snapshot, in id order, handed to `sink` in chunks.
   virtual void ScanTable(core::Table table, const std::function<void(std::span<const core::Row>)>& sink) = 0;

@@ -36,12 +36,17 @@ struct LoadCounts {
 };
 
 // An Idempotency-Key a client sent with a load: (principal, key) names it; `request` is what it
-// was sent with ("POST /v1/departments/upload"), so reusing a key for another request is refused.
+// was sent with ("POST /v1/departments/upload") and `fingerprint` the SHA-256 of the whole request
+// (api/idempotency.hpp), so reusing a key for another request is refused.
 struct IdempotencyRecord {
   std::string principal;
   std::string key;
   std::string request;
   int64_t load_id = 0;
+  std::string fingerprint;  // lower-case hex; empty for keys stored before fingerprints
+  // How long a key lives: a stored key older than this is expired, as if absent, and a new
+  // request with it replaces it.
+  int64_t ttl_seconds = 24 * 3600;
 };
 
 struct LoadRecord {
@@ -76,8 +81,11 @@ enum class RejectLocator { kLine, kIndex };
 struct RejectRecord {
   RejectLocator locator = RejectLocator::kLine;
   int64_t position = 0;     // CSV: 1-based physical line; JSON: 0-based index in the batch
-  std::string raw;          // the record as received (CSV text or JSON object text)
+  std::string raw;          // the record as received (CSV text or JSON object text), cut to a bound
   std::string errors_json;  // JSON array of {field, code, message}
+  int64_t raw_length = 0;   // the record's full length in bytes (raw.size() when nothing was cut)
+
+  bool raw_truncated() const { return raw_length > static_cast<int64_t>(raw.size()); }
 };
 
 struct StoredReject {

@@ -37,16 +37,23 @@ std::vector<int32_t> SortedIds(std::vector<int32_t> ids) {
 }  // namespace
 
 namespace {
+
 nlohmann::json ErrorsJson(const std::vector<FieldError>& errors) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& e : errors) out.push_back({{"field", e.field}, {"code", e.code}, {"message", e.message}});
   return out;
 }
-}  // namespace
 
-std::string ErrorsToJson(const std::vector<FieldError>& errors) {
-  return ErrorsJson(errors).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+// The prefix of a raw record that a reject keeps: at most kMaxRawBytes, cut before a UTF-8
+// continuation byte so a valid record stays valid text.
+std::string_view RawPrefix(std::string_view raw) {
+  if (raw.size() <= kMaxRawBytes) return raw;
+  size_t cut = kMaxRawBytes;
+  for (int back = 0; back < 3 && cut > 0 && (static_cast<unsigned char>(raw[cut]) & 0xC0) == 0x80; ++back) --cut;
+  return raw.substr(0, cut);
 }
+
+}  // namespace
 
 Load::Load(db::Database& db, LoadOptions options)
     : db_(db), options_(std::move(options)), started_(std::chrono::steady_clock::now()) {
@@ -94,6 +101,7 @@ void Load::AddRecord(std::span<const std::optional<std::string_view>> fields, in
   }
   if (!errors.empty()) {
     QueueReject(position, raw, std::move(errors));
+    FlushIfFull();
     return;
   }
   if (!seen_ids_.Insert(scratch_.id)) {
@@ -101,6 +109,7 @@ void Load::AddRecord(std::span<const std::optional<std::string_view>> fields, in
       case db::OnConflict::kReject:
         QueueReject(position, raw,
                     {{"id", "duplicate", fmt::format("id {} appears earlier in this same input", scratch_.id)}});
+        FlushIfFull();
         return;
       case db::OnConflict::kSkip:
         ++record_.counts.skipped;
@@ -112,6 +121,7 @@ void Load::AddRecord(std::span<const std::optional<std::string_view>> fields, in
           const size_t index = it->second;
           rows_[index] = scratch_;
           row_positions_[index] = position;
+          queued_bytes_ += raw.size();  // counted again: an upper bound is all the flush needs
           row_raws_[index] = std::string(raw);
           ++record_.counts.updated;
           return;
@@ -124,16 +134,29 @@ void Load::AddRecord(std::span<const std::optional<std::string_view>> fields, in
   rows_.push_back(scratch_);
   row_positions_.push_back(position);
   row_raws_.emplace_back(raw);
-  if (!options_.atomic && rows_.size() >= options_.batch_rows) Flush();
+  queued_bytes_ += raw.size();
+  FlushIfFull();
 }
 
 void Load::AddReject(int64_t position, std::string_view raw, std::vector<FieldError> errors) {
   ++record_.counts.received;
   QueueReject(position, raw, std::move(errors));
+  FlushIfFull();
 }
 
+void Load::FlushIfFull() {
+  if (options_.atomic) return;  // an atomic batch is written whole by Finish() (at most 1000 rows)
+  if (rows_.size() >= options_.batch_rows || rejects_.size() >= options_.batch_rows ||
+      queued_bytes_ >= kQueueBytes) {
+    Flush();
+  }
+}
+
+// Queues a reject; never writes (only FlushIfFull() and Finish() do), so the flush that reports
+// the conflicts of a bulk write can queue them without re-entering itself.
 void Load::QueueReject(int64_t position, std::string_view raw, std::vector<FieldError> errors) {
   ++record_.counts.rejected;
+  errors = CapErrors(std::move(errors));
   for (size_t i = 0; i < errors.size(); ++i) {
     const auto& code = errors[i].code;
     const bool repeated = std::any_of(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(i),
@@ -147,11 +170,28 @@ void Load::QueueReject(int64_t position, std::string_view raw, std::vector<Field
                                           {"table", core::TableName(options_.table)},
                                           {options_.locator == db::RejectLocator::kLine ? "line" : "index", position},
                                           {"errors", std::move(errors_json)}});
-  rejects_.push_back({options_.locator, position, std::string(raw), std::move(stored)});
-  if (!options_.atomic && rejects_.size() >= options_.batch_rows) Flush();
+  const std::string_view kept = RawPrefix(raw);
+  queued_bytes_ += kept.size() + stored.size();
+  rejects_.push_back({options_.locator, position, std::string(kept), std::move(stored), static_cast<int64_t>(raw.size())});
 }
 
 void Load::Flush() {
+  // A flush must never start inside another: the inner one would write rows the outer one has
+  // not cleared yet, conflict on them again and recurse forever (re-uploading a file of existing
+  // ids used to do exactly that once its duplicates filled the reject queue).
+  if (flushing_) throw core::Error(core::ErrorCode::kInternal, "a load's flush re-entered itself");
+  flushing_ = true;
+  try {
+    WriteQueuedRows();
+    WriteQueuedRejects();
+  } catch (...) {
+    flushing_ = false;
+    throw;
+  }
+  flushing_ = false;
+}
+
+void Load::WriteQueuedRows() {
   if (!rows_.empty() && !rows_withheld_) {
     const db::WriteResult result = tx_->WriteRows(options_.table, rows_, options_.on_conflict, options_.atomic);
     record_.counts.inserted += result.inserted;
@@ -173,6 +213,9 @@ void Load::Flush() {
   queued_index_.clear();
   row_positions_.clear();
   row_raws_.clear();
+}
+
+void Load::WriteQueuedRejects() {
   if (!rejects_.empty()) {
     // Duplicates are found after the batch's other rejects: restore input order.
     std::stable_sort(rejects_.begin(), rejects_.end(),
@@ -180,6 +223,7 @@ void Load::Flush() {
     tx_->WriteRejects(rejects_);
     rejects_.clear();
   }
+  queued_bytes_ = 0;
 }
 
 LoadResult Load::Finish() {
@@ -238,8 +282,11 @@ LoadResult Load::Finish() {
   return result;
 }
 
-void Load::Abort(const std::string& reason) {
+void Load::Abort(const std::string& why) {
   if (finished_) return;
+  // Stored with the load, logged and returned: a database or reader message, kept to a bound.
+  constexpr size_t kMaxReasonBytes = 1000;
+  const std::string reason = why.size() > kMaxReasonBytes ? why.substr(0, kMaxReasonBytes) + "..." : why;
   finished_ = true;
   tx_.reset();  // rollback: none of the load's rows or rejects stay
   record_.status = db::LoadStatus::kFailed;

@@ -29,6 +29,12 @@
 
 namespace migration::ingest {
 
+// What a reject keeps of its raw record: the first kMaxRawBytes (its full length is stored beside
+// it). A record may be up to 1 MiB; kept whole, 20,000 queued rejects or a page of them could be GBs.
+inline constexpr size_t kMaxRawBytes = 4096;
+// The queues are written out at batch_rows rows or at this many bytes, whichever comes first.
+inline constexpr size_t kQueueBytes = 8u << 20;
+
 struct LoadOptions {
   core::Table table = core::Table::kDepartments;
   db::OnConflict on_conflict = db::OnConflict::kReject;
@@ -68,7 +74,10 @@ class Load {
   void Abort(const std::string& reason);
 
  private:
+  void FlushIfFull();
   void Flush();
+  void WriteQueuedRows();
+  void WriteQueuedRejects();
   void QueueReject(int64_t position, std::string_view raw, std::vector<FieldError> errors);
   bool ReferenceExists(core::Table parent, int32_t id) const;
 
@@ -90,12 +99,11 @@ class Load {
   std::vector<std::string> row_raws_;
   std::vector<db::RejectRecord> rejects_;
   core::Row scratch_;
+  size_t queued_bytes_ = 0;  // raw text and error lists queued, bounded by kQueueBytes
+  bool flushing_ = false;
   bool rows_withheld_ = false;  // atomic load with an invalid row: nothing will be written
   // Rejected rows per distinct error code, for the metrics once the load commits.
   std::map<std::string, uint64_t> rejected_by_code_;
 };
-
-// Serialises errors as the JSON array stored with a reject: [{"field","code","message"}, …].
-std::string ErrorsToJson(const std::vector<FieldError>& errors);
 
 }  // namespace migration::ingest

@@ -121,6 +121,12 @@ FieldError CountError(const core::TableSchema& schema, size_t got) {
 
 }  // namespace
 
+std::string QuoteValue(std::string_view value) {
+  std::string out;
+  AppendQuoted(out, value);
+  return out;
+}
+
 bool IsValidUtf8(std::string_view text) { return FindInvalidUtf8(text) == std::string_view::npos; }
 
 // Digits only: a sign, spaces, a decimal point or an exponent are `not_integer`, never silently

@@ -11,11 +11,14 @@
 //   too_long      text over 255 bytes                                 (field = column)
 //   invalid_datetime  not an RFC 3339 timestamp                       (field = column)
 //   too_many_fields / too_few_fields  wrong field count               (field = "record")
+//   too_many_errors  more errors than a row keeps (field_error.hpp)  (field = "record")
 // Codes produced elsewhere: unknown_reference (ingest/foreign_keys), duplicate (ingest/load),
-// malformed_csv (CSV reader errors), invalid_json (JSON rows).
+// malformed_csv (CSV reader errors), unexpected_field / duplicate_field / wrong_type /
+// not_an_object (JSON rows).
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -39,5 +42,9 @@ std::optional<FieldError> ParseText(std::string_view column, std::string_view te
 std::optional<FieldError> ParseDatetime(std::string_view column, std::string_view text, int64_t& out_us);
 
 bool IsValidUtf8(std::string_view text);
+
+// `value` in double quotes for a message: printable ASCII as is, other bytes as \xNN, at most ~40
+// bytes of it and "..." after, so a message stays short and plain whatever the value holds.
+std::string QuoteValue(std::string_view value);
 
 }  // namespace migration::ingest

@@ -1,4 +1,4 @@
-// fuzz-sources: src/ingest/json_rows.cpp src/core/table.cpp
+// fuzz-sources: src/ingest/json_rows.cpp src/ingest/row_rules.cpp src/ingest/utf8.cpp src/core/table.cpp src/core/time.cpp
 // fuzz-libs: simdjson fmt
 //
 // libFuzzer target for the JSON batch parser (src/ingest/json_rows.hpp). Built and run by
@@ -14,8 +14,10 @@
 //   - a record is an object whose keys are all columns of the table and whose values are strings,
 //     numbers or null; a present field is the value of a key of that column, an absent one has
 //     only null values (or no key);
-//   - a reject carries known codes with a field and a message; "not_an_object" exactly when the
-//     element is not an object.
+//   - a record names each column at most once;
+//   - a reject carries known codes with a field and a message, at most 10 errors plus one
+//     "too_many_errors" count; "not_an_object" exactly when the element is not an object;
+//   - the errors of any row stay small (field ≤ 64 bytes, message ≤ 300), whatever its keys hold.
 
 #include <simdjson.h>
 
@@ -72,8 +74,10 @@ class CheckingSink final : public JsonRowSink {
     simdjson::dom::element element = Reparse(raw);
     FUZZ_CHECK(element.is_object());
     const simdjson::dom::object object = element.get_object().value_unsafe();
+    std::set<std::string_view> keys;
     for (auto [key, value] : object) {
       FUZZ_CHECK(ColumnOf(key) < columns_.size());  // a record has no unknown key
+      FUZZ_CHECK(keys.insert(key).second);          // nor a column given twice
       const auto type = value.type();
       FUZZ_CHECK(type == simdjson::dom::element_type::STRING || type == simdjson::dom::element_type::INT64 ||
                  type == simdjson::dom::element_type::UINT64 || type == simdjson::dom::element_type::DOUBLE ||
@@ -100,21 +104,27 @@ class CheckingSink final : public JsonRowSink {
     NextIndex(index);
     FUZZ_CHECK(!errors.empty());
     simdjson::dom::element element = Reparse(raw);
-    static const std::set<std::string> kCodes = {"not_an_object", "unexpected_field", "wrong_type"};
-    for (const FieldError& error : errors) {
+    static const std::set<std::string> kCodes = {"not_an_object", "unexpected_field", "wrong_type",
+                                                  "duplicate_field", "too_many_errors"};
+    FUZZ_CHECK(errors.size() <= migration::ingest::kMaxErrorsPerRow + 1);
+    for (size_t i = 0; i < errors.size(); ++i) {
+      const FieldError& error = errors[i];
       FUZZ_CHECK(kCodes.contains(error.code));
       FUZZ_CHECK(!error.field.empty() || error.code == "unexpected_field");  // the key "" is unexpected too
       FUZZ_CHECK(!error.message.empty());
-      FUZZ_CHECK((error.code == "not_an_object") == !element.is_object());
+      FUZZ_CHECK(error.field.size() <= 64 && error.message.size() <= 300);
+      FUZZ_CHECK((error.code == "too_many_errors") == (i == migration::ingest::kMaxErrorsPerRow));
+      if (error.code != "too_many_errors") FUZZ_CHECK((error.code == "not_an_object") == !element.is_object());
     }
     if (!element.is_object()) return;
-    // The object breaks the shape somewhere: an unknown key, or a value that is no field.
+    // The object breaks the shape somewhere: an unknown or repeated key, or a value that is no field.
     bool broken = false;
+    std::set<std::string_view> keys;
     // Copy the object handle out first: value_unsafe() of a temporary result is a reference into it.
     const simdjson::dom::object object = element.get_object().value_unsafe();
     for (auto [key, value] : object) {
       const auto type = value.type();
-      broken = broken || ColumnOf(key) == columns_.size() ||
+      broken = broken || ColumnOf(key) == columns_.size() || !keys.insert(key).second ||
                !(type == simdjson::dom::element_type::STRING || type == simdjson::dom::element_type::INT64 ||
                  type == simdjson::dom::element_type::UINT64 || type == simdjson::dom::element_type::DOUBLE ||
                  type == simdjson::dom::element_type::NULL_VALUE);

@@ -106,6 +106,10 @@ class PgDatabase final : public Database {
   int Migrate() override {
     PgLease conn(pool_);
     conn->Exec("begin migrations", "BEGIN");
+    // A migration may build an index on a large table: no statement_timeout for this transaction
+    // (the session's lock_timeout stays, so DDL queued behind a long load gives up and retries at
+    // the next start rather than hold every query on its table behind it).
+    conn->Exec("lift statement timeout", "SET LOCAL statement_timeout = 0");
     // The lock comes first, and the bookkeeping table is created under it: two replicas running
     // CREATE TABLE IF NOT EXISTS at the same moment can otherwise both try to create it.
     conn->Exec("lock migrations", fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey));
@@ -267,14 +271,32 @@ class PgDatabase final : public Database {
     return rows;
   }
 
-  std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key) override {
+  std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key,
+                                                      int64_t ttl_seconds) override {
     PgLease conn(pool_);
     PgParams params;
-    params.Add(principal).Add(key);
-    const PgResult result = conn->Exec(
-        "find idempotency key", "SELECT request, load_id FROM idempotency_keys WHERE principal = $1 AND key = $2", params);
+    params.Add(principal).Add(key).Add(ttl_seconds);
+    const PgResult result =
+        conn->Exec("find idempotency key",
+                   "SELECT request, load_id, fingerprint FROM idempotency_keys WHERE principal = $1 AND key = $2 "
+                   "AND created_at > now() - $3::bigint * interval '1 second'",
+                   params);
     if (result.Rows() == 0) return std::nullopt;
-    return IdempotencyRecord{principal, key, std::string(result.Text(0, 0)), result.Int(0, 1)};
+    return IdempotencyRecord{principal,         key, std::string(result.Text(0, 0)), result.Int(0, 1),
+                             std::string(result.Text(0, 2)), ttl_seconds};
+  }
+
+  int64_t PurgeExpiredIdempotencyKeys(int64_t ttl_seconds) override {
+    PgLease conn(pool_);
+    PgParams params;
+    params.Add(ttl_seconds);
+    // SKIP LOCKED: a key a running load is replacing is left for the next round, never waited on.
+    const PgResult deleted =
+        conn->Exec("purge idempotency keys",
+                   "DELETE FROM idempotency_keys WHERE (principal, key) IN (SELECT principal, key FROM idempotency_keys "
+                   "WHERE created_at <= now() - $1::bigint * interval '1 second' FOR UPDATE SKIP LOCKED)",
+                   params);
+    return static_cast<int64_t>(deleted.AffectedRows());
   }
 
   // A report served from the cache would otherwise cost this one round trip, and under load on
@@ -347,8 +369,8 @@ class PgDatabase final : public Database {
     AddLimit(params, page.limit);
     const PgResult result = conn->Exec(
         "list rejects",
-        "SELECT seq, locator, position, raw, errors FROM rejects WHERE load_id = $1::bigint AND seq > $2::bigint "
-        "ORDER BY seq LIMIT $3::bigint",
+        "SELECT seq, locator, position, raw, errors, COALESCE(raw_length, octet_length(raw)) FROM rejects "
+        "WHERE load_id = $1::bigint AND seq > $2::bigint ORDER BY seq LIMIT $3::bigint",
         params);
     std::vector<StoredReject> out;
     out.reserve(static_cast<size_t>(result.Rows()));
@@ -359,6 +381,7 @@ class PgDatabase final : public Database {
       r.reject.position = result.Int(i, 2);
       r.reject.raw = result.Bytes(i, 3);
       r.reject.errors_json = std::string(result.Text(i, 4));
+      r.reject.raw_length = result.Int(i, 5);
       out.push_back(std::move(r));
     }
     return out;

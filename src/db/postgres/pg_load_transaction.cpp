@@ -171,7 +171,7 @@ class PgLoadTransaction final : public LoadTransaction {
 
   void WriteRejects(std::span<const RejectRecord> rejects) override {
     if (rejects.empty()) return;
-    CopyIn copy(*conn_, "write rejects", "COPY rejects (load_id, seq, locator, position, raw, errors) FROM STDIN");
+    CopyIn copy(*conn_, "write rejects", "COPY rejects (load_id, seq, locator, position, raw, errors, raw_length) FROM STDIN");
     int64_t seq = reject_seq_;
     for (const auto& reject : rejects) {
       std::string& out = copy.buffer();
@@ -183,6 +183,7 @@ class PgLoadTransaction final : public LoadTransaction {
       if (!AppendCopyText(out, reject.errors_json)) {
         throw Error(ErrorCode::kInternal, "a reject's error list holds a NUL character, which PostgreSQL cannot store");
       }
+      AppendCopyInt(out, reject.raw_length);
       copy.EndRow();
     }
     copy.Finish();
@@ -192,10 +193,15 @@ class PgLoadTransaction final : public LoadTransaction {
   void RecordIdempotencyKey(const IdempotencyRecord& record) override {
     PgParams params;
     params.Add(record.principal).Add(record.key).Add(record.request).Add(load_id_);
+    params.Add(record.fingerprint).Add(record.ttl_seconds);
+    // An expired key (not purged yet) is replaced; a live one is another request's.
     const PgResult inserted = conn_->Exec(
         "record idempotency key",
-        "INSERT INTO idempotency_keys (principal, key, request, load_id) VALUES ($1, $2, $3, $4::bigint) "
-        "ON CONFLICT (principal, key) DO NOTHING",
+        "INSERT INTO idempotency_keys (principal, key, request, load_id, fingerprint) "
+        "VALUES ($1, $2, $3, $4::bigint, $5) "
+        "ON CONFLICT (principal, key) DO UPDATE SET request = EXCLUDED.request, load_id = EXCLUDED.load_id, "
+        "fingerprint = EXCLUDED.fingerprint, created_at = now() "
+        "WHERE idempotency_keys.created_at <= now() - $6::bigint * interval '1 second'",
         params);
     if (inserted.AffectedRows() == 0) {
       throw Error(ErrorCode::kConflict, "another request already used this Idempotency-Key");

@@ -118,7 +118,7 @@ class SqliteLoadTransaction final : public LoadTransaction {
   void WriteRejects(std::span<const RejectRecord> rejects) override {
     if (!insert_reject_) {
       insert_reject_ = std::make_unique<Statement>(
-          lease_->handle(), "INSERT INTO rejects (load_id, seq, locator, position, raw, errors) VALUES (?, ?, ?, ?, ?, ?)");
+          lease_->handle(), "INSERT INTO rejects (load_id, seq, locator, position, raw, errors, raw_length) VALUES (?, ?, ?, ?, ?, ?, ?)");
     }
     for (const auto& reject : rejects) {
       insert_reject_->Bind(1, load_id_)
@@ -126,16 +126,21 @@ class SqliteLoadTransaction final : public LoadTransaction {
           .Bind(3, reject.locator == RejectLocator::kLine ? "line" : "index")
           .Bind(4, reject.position)
           .BindBlob(5, reject.raw)
-          .Bind(6, reject.errors_json);
+          .Bind(6, reject.errors_json)
+          .Bind(7, reject.raw_length);
       insert_reject_->Run();
     }
   }
 
   void RecordIdempotencyKey(const IdempotencyRecord& record) override {
+    // An expired key (not purged yet) is replaced; a live one is another request's.
     Statement stmt(lease_->handle(),
-                   "INSERT INTO idempotency_keys (principal, key, request, load_id) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (principal, key) DO NOTHING");
+                   "INSERT INTO idempotency_keys (principal, key, request, load_id, fingerprint) VALUES (?, ?, ?, ?, ?) "
+                   "ON CONFLICT (principal, key) DO UPDATE SET request = excluded.request, load_id = excluded.load_id, "
+                   "fingerprint = excluded.fingerprint, created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+                   "WHERE idempotency_keys.created_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ? || ' seconds')");
     stmt.Bind(1, record.principal).Bind(2, record.key).Bind(3, record.request).Bind(4, load_id_);
+    stmt.Bind(5, record.fingerprint).Bind(6, record.ttl_seconds);
     stmt.Run();
     if (lease_->Changes() == 0) {
       throw core::Error(core::ErrorCode::kConflict, "another request already used this Idempotency-Key");
@@ -378,12 +383,25 @@ class SqliteDatabase final : public Database {
     return rows;
   }
 
-  std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key) override {
+  std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key,
+                                                      int64_t ttl_seconds) override {
     auto conn = pool_.Acquire();
-    Statement stmt(conn->handle(), "SELECT request, load_id FROM idempotency_keys WHERE principal = ? AND key = ?");
-    stmt.Bind(1, principal).Bind(2, key);
+    Statement stmt(conn->handle(),
+                   "SELECT request, load_id, fingerprint FROM idempotency_keys WHERE principal = ? AND key = ? "
+                   "AND created_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ? || ' seconds')");
+    stmt.Bind(1, principal).Bind(2, key).Bind(3, ttl_seconds);
     if (!stmt.Step()) return std::nullopt;
-    return IdempotencyRecord{principal, key, stmt.Text(0), stmt.Int(1)};
+    return IdempotencyRecord{principal, key, stmt.Text(0), stmt.Int(1), stmt.Text(2), ttl_seconds};
+  }
+
+  int64_t PurgeExpiredIdempotencyKeys(int64_t ttl_seconds) override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(),
+                   "DELETE FROM idempotency_keys "
+                   "WHERE created_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ? || ' seconds')");
+    stmt.Bind(1, ttl_seconds);
+    stmt.Run();
+    return conn->Changes();
   }
 
   int64_t DataVersion() override {
@@ -422,8 +440,8 @@ class SqliteDatabase final : public Database {
   std::vector<StoredReject> ListRejects(int64_t load_id, Page page) override {
     auto conn = pool_.Acquire();
     Statement stmt(conn->handle(),
-                   "SELECT seq, locator, position, raw, errors FROM rejects WHERE load_id = ? AND seq > ? ORDER BY seq "
-                   "LIMIT ?");
+                   "SELECT seq, locator, position, raw, errors, COALESCE(raw_length, length(raw)) FROM rejects "
+                   "WHERE load_id = ? AND seq > ? ORDER BY seq LIMIT ?");
     stmt.Bind(1, load_id).Bind(2, page.after).Bind(3, page.limit);
     std::vector<StoredReject> out;
     while (stmt.Step()) {
@@ -433,6 +451,7 @@ class SqliteDatabase final : public Database {
       r.reject.position = stmt.Int(2);
       r.reject.raw = stmt.Text(3);
       r.reject.errors_json = stmt.Text(4);
+      r.reject.raw_length = stmt.Int(5);
       out.push_back(std::move(r));
     }
     return out;

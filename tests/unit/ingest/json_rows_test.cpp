@@ -76,5 +76,73 @@ TEST(JsonRowsTest, BodiesThatAreNotABatchAreBadRequests) {
   EXPECT_EQ(CodeOf("[\"\xff\"]"), core::ErrorCode::kBadRequest);  // not UTF-8
 }
 
+// A row with a million unknown keys used to become one reject with a million errors (~120 MB of
+// JSON in the rejects table, the log and the response). A row keeps its first ten, and a count.
+TEST(JsonRowsTest, AnObjectWithCountlessUnknownKeysKeepsABoundedErrorList) {
+  std::string body = R"([{"id": 1, "job": "Engineer")";
+  for (int i = 0; i < 100000; ++i) body += ",\"x" + std::to_string(i) + "\":1";
+  body += "}]";
+  const JsonRows rows(body);
+  struct Sink final : JsonRowSink {
+    void AddRecord(std::span<const std::optional<std::string_view>>, int64_t, std::string_view) override { ++records; }
+    void AddReject(int64_t, std::string_view, std::vector<FieldError> errors) override { all = std::move(errors); }
+    int records = 0;
+    std::vector<FieldError> all;
+  } sink;
+  rows.FeedTo(sink, core::Table::kJobs);
+  EXPECT_EQ(sink.records, 0);
+  ASSERT_EQ(sink.all.size(), kMaxErrorsPerRow + 1);
+  EXPECT_EQ(sink.all[0].code, "unexpected_field");
+  EXPECT_EQ(sink.all.back().code, "too_many_errors");
+  EXPECT_NE(sink.all.back().message.find("99990 more errors"), std::string::npos) << sink.all.back().message;
+}
+
+TEST(JsonRowsTest, AnUnknownKeyIsQuotedToABoundInItsError) {
+  const std::string key(1 << 20, 'k');
+  const JsonRows rows("[{\"id\": 1, \"job\": \"E\", \"" + key + "\": 1}]");
+  struct Sink final : JsonRowSink {
+    void AddRecord(std::span<const std::optional<std::string_view>>, int64_t, std::string_view) override {}
+    void AddReject(int64_t, std::string_view, std::vector<FieldError> errors) override { all = std::move(errors); }
+    std::vector<FieldError> all;
+  } sink;
+  rows.FeedTo(sink, core::Table::kJobs);
+  ASSERT_EQ(sink.all.size(), 1u);
+  EXPECT_LT(sink.all[0].field.size(), 100u);
+  EXPECT_LT(sink.all[0].message.size(), 200u);
+}
+
+// JSON leaves duplicate names undefined; taking the last one would drop a value without a word.
+TEST(JsonRowsTest, AColumnGivenTwiceIsARowError) {
+  const JsonRows rows(R"([{"id": 1, "job": "A", "job": "B"}, {"id": 2, "job": "C"}])");
+  RecordingSink sink;
+  rows.FeedTo(sink, core::Table::kJobs);
+  ASSERT_EQ(sink.all.size(), 2u);
+  EXPECT_EQ(sink.all[0].codes, std::vector<std::string>{"duplicate_field"});
+  EXPECT_EQ(sink.all[1].fields, (std::vector<std::optional<std::string>>{"2", "C"}));
+}
+
+// 4M '[' used to be refused by simdjson and then re-parsed whole by nlohmann to name the position
+// (~350 MiB). Nesting past 16 levels is refused at once, and the message says so.
+TEST(JsonRowsTest, DeepNestingIsABadRequestNamingTheLimit) {
+  for (const size_t depth : {17ul, 1000ul, 4000000ul}) {
+    const std::string body = std::string(depth, '[') + std::string(depth, ']');
+    try {
+      JsonRows rows(body);
+      FAIL() << "nesting " << depth << " deep was accepted";
+    } catch (const core::Error& error) {
+      EXPECT_EQ(error.code(), core::ErrorCode::kBadRequest);
+      EXPECT_NE(error.detail().find("nested deeper than 16 levels"), std::string::npos) << error.detail();
+    }
+  }
+  // Unbalanced: the position of the error comes from a pass that stops at the same depth.
+  try {
+    JsonRows rows(std::string(100000, '['));
+    FAIL() << "accepted";
+  } catch (const core::Error& error) {
+    EXPECT_NE(error.detail().find("nested deeper than 16 levels"), std::string::npos) << error.detail();
+  }
+  EXPECT_NO_THROW(JsonRows(R"({"rows": [{"id": 1, "job": "A"}]})"));
+}
+
 }  // namespace
 }  // namespace migration::ingest

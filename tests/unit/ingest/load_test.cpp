@@ -140,6 +140,49 @@ TEST_F(LoadTest, JsonShapesAndTypesAreCheckedPerRow) {
   EXPECT_NE(result.first_rejects[2].reject.errors_json.find("missing"), std::string::npos);
 }
 
+// Re-loading a file whose ids all exist: every bulk write's conflicts become rejects. When they
+// filled the reject queue, the queue used to flush from inside the flush that found them, write
+// the same rows again, conflict again and never return. Small flushes cross the threshold often.
+TEST_F(LoadTest, ReloadingExistingIdsRejectsEachOnceAcrossManyFlushes) {
+  std::string csv;
+  for (int id = 1; id <= 1000; ++id) csv += std::to_string(id) + ",Dept " + std::to_string(id) + "\n";
+  auto load_with = [&](db::OnConflict on_conflict) {
+    LoadOptions options;
+    options.table = core::Table::kDepartments;
+    options.on_conflict = on_conflict;
+    options.batch_rows = 64;
+    Load load(*db_, options);
+    CsvInput input(load, core::Table::kDepartments, HeaderMode::kAbsent);
+    input.Consume(csv);
+    input.Finish();
+    return load.Finish();
+  };
+  EXPECT_EQ(load_with(db::OnConflict::kReject).record.counts.inserted, 1000u);
+  const LoadResult again = load_with(db::OnConflict::kReject);
+  EXPECT_EQ(again.record.counts.inserted, 0u);
+  EXPECT_EQ(again.record.counts.rejected, 1000u);
+  EXPECT_EQ(db_->ListRejects(again.record.id, {0, 1000}).size(), 1000u);
+  const auto rejects = db_->ListRejects(again.record.id, {0, 1000});
+  for (size_t i = 0; i < rejects.size(); ++i) EXPECT_EQ(rejects[i].reject.position, static_cast<int64_t>(i + 1));
+  EXPECT_EQ(load_with(db::OnConflict::kSkip).record.counts.skipped, 1000u);
+  EXPECT_EQ(load_with(db::OnConflict::kUpdate).record.counts.updated, 1000u);
+  EXPECT_EQ(CountRows(core::Table::kDepartments), 1000u);
+}
+
+// A reject keeps the first 4 KiB of its raw record and its full length; the queue is written out by
+// bytes too, so fat rejects never pile up 20,000 deep.
+TEST_F(LoadTest, AFatRejectKeepsABoundedPrefixAndItsFullLength) {
+  const std::string fat = "1," + std::string(300000, 'x') + ",extra";
+  const LoadResult result = LoadCsv(core::Table::kDepartments, fat + "\n2,Sales\n", HeaderMode::kAbsent,
+                                    db::OnConflict::kReject, 65536);
+  ASSERT_EQ(result.first_rejects.size(), 1u);
+  const db::RejectRecord& reject = result.first_rejects[0].reject;
+  EXPECT_EQ(reject.raw, fat.substr(0, kMaxRawBytes));
+  EXPECT_EQ(reject.raw_length, static_cast<int64_t>(fat.size()));
+  EXPECT_TRUE(reject.raw_truncated());
+  EXPECT_EQ(result.record.counts.inserted, 1u);
+}
+
 TEST_F(LoadTest, MalformedJsonIsABadRequestNamingThePosition) {
   try {
     JsonRows rows(R"([{"id": 1,}])");

@@ -1,6 +1,7 @@
 #pragma once
 // What every resource's handlers may use: the database, object storage and the server's shared state.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,10 @@ struct ApiContext {
   storage::ObjectStore* store = nullptr;
   // Loads running at once (MAX_IN_FLIGHT_LOADS); null: no cap.
   std::shared_ptr<LoadSlots> load_slots;
+  // How long an Idempotency-Key is kept and honoured (IDEMPOTENCY_KEY_TTL_HOURS).
+  std::chrono::seconds idempotency_ttl = std::chrono::hours(24);
+  // Upload spools (private, unlinked at once) go here: SCRATCH_DIR; empty: $TMPDIR, else /tmp.
+  std::string scratch_dir;
 };
 
 }  // namespace migration::api

@@ -24,7 +24,7 @@ backup::BackupTarget Target(ApiContext& context) {
   if (context.store == nullptr) {
     throw Error(ErrorCode::kUnavailable, "object storage is not configured (STORAGE_URL)");
   }
-  return backup::BackupTarget{context.db, *context.store};
+  return backup::BackupTarget{context.db, *context.store, backup::ScratchDirectory(context.scratch_dir)};
 }
 
 http::Response CreateBackup(ApiContext& context, const http::Request& request) {

@@ -30,6 +30,9 @@ class LoadSlots {
 
   // A slot, or throws core::Error(kUnavailable) when `capacity` loads are running.
   static Slot Take(const std::shared_ptr<LoadSlots>& slots);
+  // Throws like Take() when every slot is in use, taking none: an upload is refused before its
+  // body is sent when the server is busy, though it takes its slot only once the body is complete.
+  static void CheckFree(const std::shared_ptr<LoadSlots>& slots);
 
   int in_use() const { return in_use_.load(std::memory_order_acquire); }
 

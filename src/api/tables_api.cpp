@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 
+#include "api/idempotency.hpp"
 #include "api/json_render.hpp"
 #include "api/query_params.hpp"
 #include "core/error.hpp"
@@ -18,6 +19,7 @@
 #include "ingest/csv_input.hpp"
 #include "ingest/json_rows.hpp"
 #include "ingest/load.hpp"
+#include "ingest/upload_spool.hpp"
 #include "observability/log.hpp"
 
 namespace migration::api {
@@ -46,28 +48,20 @@ http::Response LoadResponse(const ingest::LoadResult& result, const http::Reques
   return http::Response::Json(all_created ? 201 : 200, Dump(body));
 }
 
-// The Idempotency-Key header, checked (1..255 visible ASCII characters); nullopt when absent.
-std::optional<db::IdempotencyRecord> IdempotencyParam(const http::Request& request) {
-  const auto key = request.Header("idempotency-key");
-  if (!key) return std::nullopt;
-  const bool visible = std::all_of(key->begin(), key->end(), [](char c) { return c > 0x20 && c < 0x7f; });
-  if (key->empty() || key->size() > 255 || !visible) {
-    throw Error(ErrorCode::kBadRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters (e.g. a UUID)");
-  }
-  return db::IdempotencyRecord{request.principal, std::string(*key), request.method + " " + request.path, 0};
+// The Idempotency-Key header (api/idempotency.hpp) with this service's key lifetime; nullopt when
+// absent. Its fingerprint is filled in once the body is known.
+std::optional<db::IdempotencyRecord> IdempotencyParam(const ApiContext& context, const http::Request& request) {
+  return IdempotencyKeyOf(request, context.idempotency_ttl);
 }
 
 // The first response of a request sent again with the same Idempotency-Key, rebuilt from its
 // committed load; nullopt when the key is new.
 std::optional<http::Response> ReplayIfSeen(ApiContext& context, const http::Request& request,
                                            const db::IdempotencyRecord& wanted) {
-  const auto seen = context.db.FindIdempotencyKey(wanted.principal, wanted.key);
+  const auto seen = context.db.FindIdempotencyKey(wanted.principal, wanted.key, wanted.ttl_seconds);
   if (!seen) return std::nullopt;
-  if (seen->request != wanted.request) {
-    throw Error(ErrorCode::kUnprocessable, fmt::format("this Idempotency-Key was already used for {}; use a new key "
-                                                       "for a different request",
-                                                       seen->request));
-  }
+  // Same key, different request (method, path, query or body): refused, nothing loaded.
+  if (!SameRequest(*seen, wanted)) throw Error(ErrorCode::kUnprocessable, KeyReusedDetail(*seen, wanted));
   const auto load = context.db.GetLoad(seen->load_id);
   if (!load) throw Error(ErrorCode::kInternal, "the load of this Idempotency-Key is missing");
   ingest::LoadResult result;
@@ -109,13 +103,15 @@ std::string ArchiveKey(core::Table table, int64_t load_id) {
 }
 
 // Streams one upload into one load: multipart/form-data (part "file") or a raw text/csv body.
+// The file's bytes are spooled to local disk as they arrive (ingest/upload_spool.hpp); the load
+// (reader, database, archive) starts only once the body is complete and reads the spool at disk
+// speed, so a client that sends slowly holds no transaction, lock, connection or load slot.
 class UploadConsumer final : public http::BodyConsumer {
  public:
-  UploadConsumer(ApiContext& context, http::Request& request)
-      : request_path_(request.path), slot_(LoadSlots::Take(context.load_slots)) {
-    const core::Table table = TableParam(request);
-    const db::OnConflict on_conflict = OnConflictParam(request);
-    const ingest::HeaderMode header = HeaderParam(request);
+  UploadConsumer(ApiContext& context, http::Request& request) : context_(context), request_path_(request.path) {
+    options_.table = TableParam(request);
+    options_.on_conflict = OnConflictParam(request);
+    header_ = HeaderParam(request);
     const std::string media = request.MediaType();
     std::optional<std::string> boundary;
     if (media == "multipart/form-data") {
@@ -125,27 +121,21 @@ class UploadConsumer final : public http::BodyConsumer {
       throw Error(ErrorCode::kUnsupportedMediaType,
                   fmt::format("Content-Type \"{}\" is not accepted here; {}", media, CsvOrMultipartHint()));
     }
-    ingest::LoadOptions options;
-    options.table = table;
-    options.on_conflict = on_conflict;
-    options.source = "upload";
-    options.idempotency = IdempotencyParam(request);
-    if (options.idempotency) {
-      // A retry of a finished upload: read the body to its end (the client is sending it) and
-      // answer what the first one answered, loading nothing.
-      if (auto replay = ReplayIfSeen(context, request, *options.idempotency)) {
-        replay_ = std::move(*replay);
-        return;
-      }
+    options_.source = "upload";
+    options_.idempotency = IdempotencyParam(context, request);
+    if (options_.idempotency) {
+      // The fingerprint covers the file's bytes as they stream in (not the multipart framing, whose
+      // boundary a client picks anew on each try).
+      fingerprint_.emplace(request);
+      // A key already used: the body is read to its end (the client is sending it) and hashed, not
+      // spooled; Finish() replays the first response if it is the same request, else answers 422.
+      const auto& key = *options_.idempotency;
+      replaying_ = context.db.FindIdempotencyKey(key.principal, key.key, key.ttl_seconds).has_value();
     }
-    context_ = &context;
-    idempotency_ = options.idempotency;
-    load_ = std::make_unique<ingest::Load>(context.db, options);
-    csv_ = std::make_unique<ingest::CsvInput>(*load_, table, header);
-    if (context.store != nullptr) {
-      // The file is archived as it streams in, in the same pass as the load reads it.
-      archive_key_ = ArchiveKey(table, load_->id());
-      archive_ = context.store->OpenWriter(archive_key_);
+    if (!replaying_) {
+      // A busy server says so before the body is sent; the slot itself is taken when the load starts.
+      LoadSlots::CheckFree(context.load_slots);
+      spool_ = std::make_unique<ingest::UploadSpool>(context.scratch_dir, context.max_upload_bytes);
     }
     if (boundary) {
       multipart_ = std::make_unique<http::MultipartReader>(
@@ -159,10 +149,18 @@ class UploadConsumer final : public http::BodyConsumer {
                          },
                          [this] { in_file_part_ = false; }});
     }
+    record_failure_ = !replaying_;
   }
 
+  // An upload that ended before its load began (client gone, body cut off, broken multipart) is
+  // still recorded, as a failed load (DESIGN §4); one whose load began is recorded by the load.
+  ~UploadConsumer() override {
+    if (record_failure_) RecordFailedLoad("the upload ended before its body was complete");
+  }
+  UploadConsumer(const UploadConsumer&) = delete;
+  UploadConsumer& operator=(const UploadConsumer&) = delete;
+
   void Consume(std::string_view chunk) override {
-    if (replay_) return;
     if (multipart_) {
       multipart_->Feed(chunk);
     } else {
@@ -171,15 +169,45 @@ class UploadConsumer final : public http::BodyConsumer {
   }
 
   http::Response Finish() override {
-    if (replay_) return std::move(*replay_);
-    if (multipart_) {
-      multipart_->Finish();
-      if (!seen_file_part_) {
-        throw Error(ErrorCode::kBadRequest, fmt::format("the multipart body has no part named \"file\"; {}",
-                                                        CsvOrMultipartHint()));
+    try {
+      if (multipart_) {
+        multipart_->Finish();
+        if (!seen_file_part_) {
+          throw Error(ErrorCode::kBadRequest, fmt::format("the multipart body has no part named \"file\"; {}",
+                                                          CsvOrMultipartHint()));
+        }
+      }
+    } catch (const Error& error) {
+      if (record_failure_) RecordFailedLoad(error.detail());
+      throw;
+    }
+    record_failure_ = false;  // from here on the load records itself, or a refusal loads nothing
+    if (options_.idempotency) {
+      options_.idempotency->fingerprint = fingerprint_->FinishHex();
+      // A retry (or a copy that committed while this body arrived): its response, or 422.
+      http::Request head;
+      head.method = "POST";
+      head.path = request_path_;
+      if (auto replay = ReplayIfSeen(context_, head, *options_.idempotency)) return std::move(*replay);
+      if (replaying_) {
+        throw Error(ErrorCode::kConflict, "this Idempotency-Key expired while the body was sent; send the request "
+                                          "again");
       }
     }
-    csv_->Finish();
+    slot_.emplace(LoadSlots::Take(context_.load_slots));
+    load_ = std::make_unique<ingest::Load>(context_.db, options_);
+    ingest::CsvInput csv(*load_, options_.table, header_);
+    if (context_.store != nullptr) {
+      archive_key_ = ArchiveKey(options_.table, load_->id());
+      archive_ = context_.store->OpenWriter(archive_key_);
+    }
+    // Archived and read in one pass over the spool, at disk speed.
+    spool_->ReadAll(kSpoolPieceBytes, [&](std::string_view piece) {
+      if (archive_) archive_->Write(piece);
+      csv.Consume(piece);
+    });
+    spool_.reset();  // its disk space is free before the commit
+    csv.Finish();
     if (load_->counts().received == 0) {
       load_->Abort("the upload has no data rows");
       throw Error(ErrorCode::kUnprocessable, "the CSV has no data rows (an empty file, or only a header line)");
@@ -188,16 +216,16 @@ class UploadConsumer final : public http::BodyConsumer {
     request.path = request_path_;
     if (archive_) {
       archive_->Finish();
-      load_->SetArchive(context_->store->Location(archive_key_));
+      load_->SetArchive(context_.store->Location(archive_key_));
     }
     try {
       return LoadResponse(load_->Finish(), request);
     } catch (const Error& error) {
       DeleteArchive();  // the load did not commit: no archived file may claim otherwise
       // A concurrent upload with the same Idempotency-Key committed first: answer as it did.
-      if (!idempotency_ || error.code() != ErrorCode::kConflict) throw;
+      if (!options_.idempotency || error.code() != ErrorCode::kConflict) throw;
       request.method = "POST";
-      if (auto replay = ReplayIfSeen(*context_, request, *idempotency_)) return std::move(*replay);
+      if (auto replay = ReplayIfSeen(context_, request, *options_.idempotency)) return std::move(*replay);
       throw;
     } catch (...) {
       DeleteArchive();
@@ -207,37 +235,57 @@ class UploadConsumer final : public http::BodyConsumer {
 
   void Abort(const std::string& reason) override {
     if (archive_) archive_->Abort();
-    if (load_) load_->Abort(reason);
+    if (load_) {
+      load_->Abort(reason);
+    } else if (record_failure_) {
+      RecordFailedLoad(reason);
+    }
   }
 
  private:
-  // The file's bytes (not the multipart framing): archived first, then read into the load.
+  static constexpr size_t kSpoolPieceBytes = 256 * 1024;
+
+  // The file's bytes (not the multipart framing), kept until the body is complete.
   void ConsumeFile(std::string_view data) {
-    if (archive_) archive_->Write(data);
-    csv_->Consume(data);
+    if (fingerprint_) fingerprint_->Update(data);
+    if (spool_) spool_->Write(data);
+  }
+
+  // A load that began and failed at once, so the attempt shows in the load history as before.
+  void RecordFailedLoad(const std::string& reason) noexcept {
+    record_failure_ = false;
+    try {
+      ingest::Load load(context_.db, options_);
+      load.Abort(reason);
+    } catch (const std::exception& e) {
+      observability::LogWarn("upload_failure_not_recorded", {{"error", e.what()}, {"reason", reason}});
+    }
   }
 
   void DeleteArchive() noexcept {
     if (!archive_) return;
     try {
-      context_->store->Delete(archive_key_);
+      context_.store->Delete(archive_key_);
     } catch (const std::exception& e) {
       observability::LogWarn("upload_archive_not_removed", {{"key", archive_key_}, {"error", e.what()}});
     }
   }
 
+  ApiContext& context_;
   std::string request_path_;
-  LoadSlots::Slot slot_;  // first in, last out: held until the consumer is gone
+  ingest::LoadOptions options_;
+  ingest::HeaderMode header_ = ingest::HeaderMode::kAuto;
+  std::optional<LoadSlots::Slot> slot_;  // first in, last out: held until the consumer is gone
+  std::unique_ptr<ingest::UploadSpool> spool_;
   std::unique_ptr<ingest::Load> load_;
-  std::unique_ptr<ingest::CsvInput> csv_;
   std::unique_ptr<http::MultipartReader> multipart_;
   std::string archive_key_;
   std::unique_ptr<storage::ObjectWriter> archive_;  // null when no object store is configured
   bool in_file_part_ = false;
   bool seen_file_part_ = false;
-  std::optional<http::Response> replay_;  // set when the Idempotency-Key was seen: nothing is loaded
-  ApiContext* context_ = nullptr;
-  std::optional<db::IdempotencyRecord> idempotency_;
+  bool record_failure_ = false;  // set while the upload has not reached its load
+  std::optional<RequestFingerprint> fingerprint_;  // with an Idempotency-Key only
+  bool replaying_ = false;  // the key was used before: the body is hashed, not spooled or loaded
 };
 
 // Counts the data records of a small CSV body without loading it (batch size check).
@@ -274,7 +322,8 @@ http::Response PostBatch(ApiContext& context, http::Request& request) {
   options.on_conflict = OnConflictParam(request);
   options.atomic = BoolParam(request, "atomic", false);
   options.source = "batch";
-  options.idempotency = IdempotencyParam(request);
+  options.idempotency = IdempotencyParam(context, request);
+  if (options.idempotency) options.idempotency->fingerprint = FingerprintOf(request);
   const std::string media = request.MediaType();
   if (media == "application/json") {
     const ingest::JsonRows rows(request.body);

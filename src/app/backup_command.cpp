@@ -24,7 +24,8 @@ core::Table TableNamed(const std::string& name) {
 int RunBackup(const Config& config, const std::string& table) {
   auto database = db::OpenDatabase(config.database_url, {});
   const auto store = OpenStore(config);
-  const db::BackupRecord backup = backup::CreateBackup({*database, *store}, TableNamed(table));
+  const db::BackupRecord backup =
+      backup::CreateBackup({*database, *store, backup::ScratchDirectory(config.scratch_dir)}, TableNamed(table));
   std::printf("%s\n", api::BackupJson(backup).dump(2).c_str());
   return 0;
 }
@@ -32,7 +33,8 @@ int RunBackup(const Config& config, const std::string& table) {
 int RunRestore(const Config& config, const std::string& table, const std::string& backup_id) {
   auto database = db::OpenDatabase(config.database_url, {});
   const auto store = OpenStore(config);
-  const backup::RestoreSummary restored = backup::RestoreBackup({*database, *store}, TableNamed(table), backup_id);
+  const backup::RestoreSummary restored = backup::RestoreBackup(
+      {*database, *store, backup::ScratchDirectory(config.scratch_dir)}, TableNamed(table), backup_id);
   const nlohmann::json out = {{"table", table},
                               {"backup_id", backup_id},
                               {"rows_restored", restored.rows},

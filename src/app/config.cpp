@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <regex>
@@ -56,6 +57,8 @@ void LoadEnvironment(Config& config) {
   EnvNumber<uint16_t>("PORT", config.port, 0, 65535);
   EnvString("BIND_ADDRESS", config.bind_address);
   EnvString("DATABASE_URL", config.database_url);
+  EnvString("DATABASE_SECRET_ARN", config.database_secret_arn);
+  EnvString("DATABASE_ADMIN_SECRET_ARN", config.database_admin_secret_arn);
   EnvString("STORAGE_URL", config.storage_url);
   EnvString("S3_ENDPOINT_URL", config.s3_endpoint_url);
   EnvString("AWS_REGION", config.aws_region);
@@ -83,6 +86,11 @@ void LoadEnvironment(Config& config) {
   EnvNumber<int>("MAX_IN_FLIGHT_LOADS", config.max_in_flight_loads, 0, 10000);
   EnvNumber<int>("HEADER_TIMEOUT_SECONDS", config.header_timeout_seconds, 1, 3600);
   EnvString("SCRATCH_DIR", config.scratch_dir);
+  EnvNumber<int>("AUTH_FAILURE_LIMIT", config.auth_failure_limit, 0, 1000000);
+  EnvNumber<int>("AUTH_FAILURE_WINDOW_SECONDS", config.auth_failure_window_seconds, 1, 86400);
+  EnvNumber<int>("IDEMPOTENCY_KEY_TTL_HOURS", config.idempotency_key_ttl_hours, 1, 8760);
+  EnvNumber<uint64_t>("MIN_UPLOAD_BYTES_PER_SECOND", config.min_upload_bytes_per_second, 0, uint64_t{1} << 40);
+  EnvNumber<int>("UPLOAD_RATE_WINDOW_SECONDS", config.upload_rate_window_seconds, 1, 86400);
   if (const char* rps = Env("RATE_LIMIT_RPS")) {
     char* end = nullptr;
     const double value = std::strtod(rps, &end);
@@ -96,6 +104,12 @@ void LoadEnvironment(Config& config) {
 void AddCommonFlags(CLI::App& command, Config& config) {
   command.add_option("--database-url", config.database_url, "sqlite://PATH or postgresql://… [env DATABASE_URL]")
       ->capture_default_str();
+  command.add_option("--database-secret-arn", config.database_secret_arn,
+                     "PostgreSQL user and password from this Secrets Manager secret, re-read after a refused login "
+                     "[env DATABASE_SECRET_ARN]");
+  command.add_option("--database-admin-secret-arn", config.database_admin_secret_arn,
+                     "the master user's secret, only to create or repair the service's own role "
+                     "[env DATABASE_ADMIN_SECRET_ARN]");
   command.add_option("--log-level", config.log_level, "debug|info|warn|error [env LOG_LEVEL]")->capture_default_str();
   command.add_option("--log-format", config.log_format, "json|text [env LOG_FORMAT]")->capture_default_str();
 }
@@ -167,6 +181,20 @@ void AddServerFlags(CLI::App& command, Config& config) {
   command.add_option("--rate-limit-rps", config.rate_limit_rps,
                      "requests per second per API key (or client address), 0 = no limit [env RATE_LIMIT_RPS]")
       ->capture_default_str();
+  command.add_option("--idempotency-key-ttl-hours", config.idempotency_key_ttl_hours,
+                     "an Idempotency-Key replays its load's response this long, then expires and is purged, "
+                     "1..8760 [env IDEMPOTENCY_KEY_TTL_HOURS]")
+      ->check(CLI::Range(1, 8760))
+      ->capture_default_str();
+  command.add_option("--auth-failure-limit", config.auth_failure_limit,
+                     "failed authentications per client address per window before its keys and tokens get 429 "
+                     "unchecked, 0 = no limit [env AUTH_FAILURE_LIMIT]")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  command.add_option("--auth-failure-window-seconds", config.auth_failure_window_seconds,
+                     "the window of --auth-failure-limit [env AUTH_FAILURE_WINDOW_SECONDS]")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
   command.add_option("--max-connections", config.max_connections, "open connections before new ones get 503 [env MAX_CONNECTIONS]")
       ->capture_default_str();
   command.add_option("--max-in-flight-loads", config.max_in_flight_loads,
@@ -176,6 +204,22 @@ void AddServerFlags(CLI::App& command, Config& config) {
   command.add_option("--header-timeout-seconds", config.header_timeout_seconds,
                      "a request head must arrive within this [env HEADER_TIMEOUT_SECONDS]")
       ->capture_default_str();
+  command.add_option("--min-upload-bytes-per-second", config.min_upload_bytes_per_second,
+                     "a request body falling more than --upload-rate-window-seconds behind this rate is cut off, "
+                     "0 = no minimum [env MIN_UPLOAD_BYTES_PER_SECOND]")
+      ->capture_default_str();
+  command.add_option("--upload-rate-window-seconds", config.upload_rate_window_seconds,
+                     "how far behind the minimum upload rate a body may fall [env UPLOAD_RATE_WINDOW_SECONDS]")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+}
+
+std::string CanonicalEnvironment(std::string_view value) {
+  std::string lower(value);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "development" || lower == "staging" || lower == "production") return lower;
+  throw Error(ErrorCode::kBadRequest,
+              fmt::format("ENVIRONMENT must be development, staging or production, got \"{}\"", value.substr(0, 64)));
 }
 
 void ConfigureLogging(const Config& config) {

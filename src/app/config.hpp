@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "storage/object_store.hpp"
 
@@ -14,6 +15,12 @@ struct Config {
   uint16_t port = 8000;
   std::string bind_address = "0.0.0.0";
   std::string database_url = "sqlite://var/migration.db";
+  // PostgreSQL's user and password from this Secrets Manager secret ({"username","password"}),
+  // re-read when the server refuses them (a rotation); empty: libpq's own (PGUSER, PGPASSWORD).
+  std::string database_secret_arn;
+  // Optional, with database_secret_arn: the master user's secret, used only to create or repair
+  // the service's role when its own login is refused even after a fresh read.
+  std::string database_admin_secret_arn;
   std::string storage_url = "file://var/objects";
   // Object storage (storage/): S3-compatible endpoint (path-style), region, server-side encryption.
   std::string s3_endpoint_url;
@@ -42,9 +49,19 @@ struct Config {
   std::string jwt_audience;
   std::string cors_allowed_origins;
   double rate_limit_rps = 0;  // 0: no limit
+  // Failed authentications (unknown key, invalid token) per client address per window before that
+  // address's keys and tokens get 429 unchecked; 0: no limit.
+  int auth_failure_limit = 30;
+  int auth_failure_window_seconds = 60;
+  // An Idempotency-Key is honoured (and kept) this long after its load.
+  int idempotency_key_ttl_hours = 24;
   int max_connections = 1024;
   int max_in_flight_loads = 0;  // 0: the database pool's size
   int header_timeout_seconds = 30;
+  // A request body may fall at most upload_rate_window_seconds behind this rate (0: no minimum):
+  // a client that trickles is cut off instead of holding a connection and its upload for hours.
+  uint64_t min_upload_bytes_per_second = 4096;
+  int upload_rate_window_seconds = 60;
   // Private temporary files (backup/restore Avro files, upload spools). Empty: $TMPDIR, else /tmp.
   std::string scratch_dir;
 };
@@ -58,6 +75,11 @@ void AddCommonFlags(CLI::App& command, Config& config);
 void AddServerFlags(CLI::App& command, Config& config);  // includes the storage flags
 // --storage-url and the S3 settings (serve, backup, restore, load from s3://).
 void AddStorageFlags(CLI::App& command, Config& config);
+
+// ENVIRONMENT as the service uses it: development, staging or production, whatever the case it was
+// written in. Anything else throws core::Error(kBadRequest) naming the three: a misspelt "prod"
+// must not quietly run as development, with no keys required.
+std::string CanonicalEnvironment(std::string_view value);
 
 // Applies LOG_LEVEL / LOG_FORMAT; validates them.
 void ConfigureLogging(const Config& config);

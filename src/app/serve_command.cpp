@@ -14,6 +14,7 @@
 #include "api/routes.hpp"
 #include "core/error.hpp"
 #include "app/commands.hpp"
+#include "app/database_login.hpp"
 #include "db/database.hpp"
 #include "http/server.hpp"
 #include "observability/emf.hpp"
@@ -62,6 +63,8 @@ api::access::AccessOptions AccessOptionsFrom(const Config& config) {
   }
   access.require_keys = deployed || !access.keys.empty() || access.jwt;
   access.rate_limit_rps = config.rate_limit_rps;
+  access.auth_failure_limit = config.auth_failure_limit;
+  access.auth_failure_window = std::chrono::seconds(config.auth_failure_window_seconds);
   access.cors_allowed_origins = config.cors_allowed_origins;
   return access;
 }
@@ -89,12 +92,36 @@ std::jthread StartCountCompactor(db::Database& database) {
   });
 }
 
+// Deletes expired Idempotency-Keys on start and every 10 minutes, so the table holds about one
+// expiry's worth of keys, not every key ever sent. Stops with the server.
+std::jthread StartIdempotencyKeyPurger(db::Database& database, std::chrono::seconds ttl) {
+  return std::jthread([&database, ttl](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      try {
+        if (const int64_t purged = database.PurgeExpiredIdempotencyKeys(ttl.count()); purged > 0) {
+          observability::LogInfo("idempotency_keys_purged", {{"count", purged}});
+        }
+      } catch (const std::exception& e) {
+        observability::LogWarn("idempotency_key_purge_failed", {{"error", e.what()}});
+      }
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, stop, std::chrono::minutes(10), [] { return false; });
+    }
+  });
+}
+
 }  // namespace
 
-int RunServe(const Config& config) {
+int RunServe(const Config& given) {
   using observability::LogInfo;
   using observability::LogWarn;
+  // Checked before anything opens: ENVIRONMENT decides whether keys are required.
+  Config config = given;
+  config.environment = CanonicalEnvironment(given.environment);
 
+  UseDatabaseSecret(config);
   db::DatabaseOptions db_options;
   db_options.pool_size = config.db_pool_size;
   db_options.version_refresh_ms = config.report_refresh_ms;
@@ -129,6 +156,8 @@ int RunServe(const Config& config) {
   context.load_slots = std::make_shared<api::LoadSlots>(
       config.max_in_flight_loads > 0 ? config.max_in_flight_loads : config.db_pool_size);
   context.max_upload_bytes = config.max_upload_bytes == 0 ? UINT64_MAX : config.max_upload_bytes;
+  context.idempotency_ttl = std::chrono::hours(config.idempotency_key_ttl_hours);
+  context.scratch_dir = config.scratch_dir;
   const http::Router router = api::BuildRouter(context);
 
   http::ServerOptions options;
@@ -139,6 +168,8 @@ int RunServe(const Config& config) {
   options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   options.max_connections = config.max_connections;
+  options.min_body_bytes_per_second = config.min_upload_bytes_per_second;
+  options.body_rate_window = std::chrono::seconds(config.upload_rate_window_seconds);
   options.guard = &guard;
   http::Server server(options, router, state);
   LogInfo("service_started", {{"port", state.bound_port.load()},
@@ -147,11 +178,14 @@ int RunServe(const Config& config) {
                               {"storage_url", config.storage_url}});
   // cppcheck-suppress unreadVariable ; a jthread: it runs until this scope ends, then stops and joins
   std::jthread compactor = StartCountCompactor(*database);
+  // cppcheck-suppress unreadVariable ; a jthread, as above
+  std::jthread purger = StartIdempotencyKeyPurger(*database, context.idempotency_ttl);
   server.Run();
   return 0;
 }
 
 int RunMigrate(const Config& config) {
+  UseDatabaseSecret(config);
   auto database = db::OpenDatabase(config.database_url, {});
   const int applied = database->Migrate();
   observability::LogInfo("schema_migrated", {{"applied", applied}, {"backend", database->BackendName()}});

@@ -2,16 +2,20 @@
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <system_error>
 #include <vector>
 
 #include "backup/avro_backup_reader.hpp"
 #include "backup/avro_backup_writer.hpp"
 #include "backup/restored_row_rules.hpp"
+#include "backup/scratch_file.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
 
@@ -28,22 +32,6 @@ int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-// A scratch file removed when it goes out of scope, whatever happened.
-class ScratchFile {
- public:
-  ScratchFile(const std::filesystem::path& dir, const std::string& name) : path_(dir / name) {}
-  ~ScratchFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  ScratchFile(const ScratchFile&) = delete;
-  ScratchFile& operator=(const ScratchFile&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // "20261127T020304Z": sorts by time in object listings.
 std::string CompactUtc(int64_t micros) {
@@ -67,13 +55,21 @@ void UploadFile(storage::ObjectStore& store, const std::string& key, const std::
   writer->Finish();
 }
 
-void DownloadFile(storage::ObjectStore& store, const std::string& key, const std::filesystem::path& file) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(ErrorCode::kInternal, "cannot write the scratch file " + file.string());
-  store.Read(key,
-             [&out](std::string_view chunk) { out.write(chunk.data(), static_cast<std::streamsize>(chunk.size())); });
-  out.close();
-  if (!out) throw Error(ErrorCode::kInternal, "cannot write the scratch file " + file.string() + " (disk full?)");
+// Into the restore's own scratch file, through the descriptor mkstemp returned: these are the
+// bytes the reader then checks (SHA-256) and restores, whatever other restores do meanwhile.
+void DownloadFile(storage::ObjectStore& store, const std::string& key, const ScratchFile& file) {
+  store.Read(key, [&file](std::string_view chunk) {
+    while (!chunk.empty()) {
+      const ssize_t written = ::write(file.fd(), chunk.data(), chunk.size());
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) {
+        const std::error_code error(errno, std::generic_category());
+        throw Error(ErrorCode::kInternal, "cannot write the restore's scratch file in " +
+                                              file.path().parent_path().string() + ": " + error.message());
+      }
+      chunk.remove_prefix(static_cast<size_t>(written));
+    }
+  });
 }
 
 }  // namespace
@@ -96,7 +92,7 @@ db::BackupRecord CreateBackup(const BackupTarget& target, core::Table table) {
   backup.key = fmt::format("backups/{}/{}-{}.avro", core::TableName(table), CompactUtc(backup.created_us), backup.id);
   backup.location = target.store.Location(backup.key);
 
-  const ScratchFile file(target.scratch_dir, "migration-backup-" + backup.id + ".avro");
+  const ScratchFile file(target.scratch_dir, "migration-backup-", ".avro");
   AvroFileSummary summary;
   {
     AvroBackupWriter writer(table, file.path());
@@ -132,9 +128,10 @@ RestoreSummary RestoreBackup(const BackupTarget& target, core::Table table, cons
     throw Error(ErrorCode::kUnprocessable, fmt::format("backup {} holds {}, not {}", backup_id,
                                                        core::TableName(backup->table), core::TableName(table)));
   }
-  const ScratchFile file(target.scratch_dir, "migration-restore-" + backup->id + ".avro");
+  // A private file per restore: concurrent restores of one backup each read their own download.
+  const ScratchFile file(target.scratch_dir, "migration-restore-", ".avro");
   try {
-    DownloadFile(target.store, backup->key, file.path());
+    DownloadFile(target.store, backup->key, file);
   } catch (const Error& error) {
     if (error.code() != ErrorCode::kNotFound) throw;
     throw Error(ErrorCode::kUnprocessable,

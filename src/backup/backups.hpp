@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "backup/scratch_file.hpp"
 #include "core/table.hpp"
 #include "db/database.hpp"
 #include "storage/object_store.hpp"
@@ -19,7 +20,8 @@ namespace migration::backup {
 struct BackupTarget {
   db::Database& db;
   storage::ObjectStore& store;
-  std::filesystem::path scratch_dir = std::filesystem::temp_directory_path();
+  // Where the Avro file is staged, each operation in its own private file (SCRATCH_DIR).
+  std::filesystem::path scratch_dir = ScratchDirectory("");
 };
 
 // Writes the backup, then records it. Throws core::Error: kUnavailable when the database or the

@@ -29,6 +29,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -47,9 +48,16 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using observability::LogError;
 using observability::LogInfo;
+using observability::LogWarn;
 
 constexpr size_t kBodyChunkBytes = 256 * 1024;
 constexpr size_t kReadBufferReserve = 64 * 1024;  // PITFALLS: flat_buffer reads 512 B at a time otherwise
+// What the connection's read buffer may hold beyond the request head. Body bytes leave it for the
+// body chunk as they are parsed, so it only ever holds one read's worth of them; what it must not
+// do is grow without bound while Beast 1.74's parser waits for the end of a chunk-size line, of
+// chunk extensions or of the trailers (it limits none of them). Past this the read fails with
+// buffer_overflow and the request gets a 400.
+constexpr size_t kReadBufferSlack = 64 * 1024;
 
 // Runs `f` on the worker pool; the awaiting coroutine resumes on its own executor with the
 // result, or with the exception `f` threw. This is how handlers may block without stalling I/O.
@@ -211,7 +219,7 @@ struct Server::Impl {
       stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
       co_return;
     }
-    beast::flat_buffer buffer;
+    beast::flat_buffer buffer(options.max_header_bytes + kReadBufferSlack);
     buffer.reserve(kReadBufferReserve);
     const std::string remote = RemoteAddress(stream);
     bool first = true;
@@ -226,7 +234,7 @@ struct Server::Impl {
       beast::error_code ec;
       co_await bhttp::async_read_header(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
       if (ec) {
-        if (ec == bhttp::error::header_limit) {
+        if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
           co_await WriteBare(stream, 431, "request header fields too large", remote);
         } else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
                    ec != net::error::operation_aborted && ec != net::error::connection_reset && ec != net::error::eof) {
@@ -321,34 +329,94 @@ struct Server::Impl {
     co_return co_await DispatchStreaming(stream, buffer, parser, request, route, body_complete);
   }
 
-  // Reads the next piece of the body into `chunk`; returns its size, or nullopt when the client
-  // went away or stalled past the idle timeout.
-  net::awaitable<std::optional<size_t>> ReadChunk(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                                  bhttp::request_parser<bhttp::buffer_body>& parser,
-                                                  std::vector<char>& chunk, std::string& why) {
+  // How a body is arriving: since when and how many bytes so far, for the minimum rate.
+  struct BodyPace {
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    uint64_t received = 0;
+  };
+
+  // What one ReadChunk() brought: `bytes` of body, or why there are none (`bytes` empty). When
+  // `refusal` is set, the connection still works and the client gets it as the answer.
+  struct BodyRead {
+    std::optional<size_t> bytes;
+    std::string why;
+    std::optional<Response> refusal;
+  };
+
+  // The latest moment more body bytes may arrive: the idle timeout, or sooner when the body would
+  // then be a whole window behind the minimum rate (`rate_bound` tells which).
+  std::chrono::steady_clock::time_point NextBytesDeadline(const BodyPace& pace, bool& rate_bound) const {
+    using std::chrono::steady_clock;
+    auto deadline = steady_clock::now() + options.body_idle_timeout;
+    rate_bound = false;
+    if (options.min_body_bytes_per_second > 0) {
+      const std::chrono::duration<double> earned(static_cast<double>(pace.received) /
+                                                 static_cast<double>(options.min_body_bytes_per_second));
+      const auto due =
+          pace.started + options.body_rate_window + std::chrono::duration_cast<steady_clock::duration>(earned);
+      if (due < deadline) {
+        deadline = due;
+        rate_bound = true;
+      }
+    }
+    return deadline;
+  }
+
+  // Reads the next piece of the body into `chunk`: what one socket read brought (a fast client
+  // fills it up to 64 KiB at a time), so a slow client's bytes reach the consumer as they come.
+  net::awaitable<BodyRead> ReadChunk(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                     bhttp::request_parser<bhttp::buffer_body>& parser, std::vector<char>& chunk,
+                                     BodyPace& pace, const Request& request) {
     auto& body = parser.get().body();
     body.data = chunk.data();
     body.size = chunk.size();
-    // expires_after is a deadline, not an idle timeout: re-arm it for every chunk (PITFALLS.md).
-    stream.expires_after(options.body_idle_timeout);
-    beast::error_code ec;
-    co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
-    stream.expires_never();
-    if (ec == bhttp::error::need_buffer) ec = {};  // chunk full: not an error
-    if (ec) {
-      why = ec == beast::error::timeout ? "the client sent no body data for too long" : "the client closed the connection";
-      co_return std::nullopt;
+    const uint64_t before = pace.received;
+    BodyRead result;
+    // One socket read at a time, so the deadline follows the bytes as they come: expires_at is a
+    // deadline, not an idle timeout, and must be re-armed (PITFALLS.md).
+    while (body.size == chunk.size() && !parser.is_done()) {
+      bool rate_bound = false;
+      stream.expires_at(NextBytesDeadline(pace, rate_bound));
+      beast::error_code ec;
+      co_await bhttp::async_read_some(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+      stream.expires_never();
+      pace.received = before + (chunk.size() - body.size);
+      if (ec == bhttp::error::need_buffer) break;  // chunk full: not an error
+      if (!ec) continue;
+      if (ec == bhttp::error::buffer_overflow) {
+        result.why = "a chunk-size line, chunk extensions or trailers too long";
+        result.refusal = Problem(core::ErrorCode::kBadRequest,
+                                 fmt::format("a chunk-size line with its extensions, or the trailer section, is over "
+                                             "{} bytes",
+                                             kReadBufferSlack),
+                                 request.path);
+      } else if (ec == beast::error::timeout && rate_bound) {
+        result.why = fmt::format("the client sent the body slower than {} bytes per second for more than {} s",
+                                 options.min_body_bytes_per_second, options.body_rate_window.count());
+        LogWarn("upload_too_slow", {{"request_id", request.request_id},
+                                    {"path", request.path},
+                                    {"remote", request.remote_address},
+                                    {"bytes_received", pace.received}});
+      } else if (ec == beast::error::timeout) {
+        result.why = "the client sent no body data for too long";
+      } else {
+        result.why = "the client closed the connection";
+      }
+      co_return result;
     }
-    co_return chunk.size() - body.size;
+    result.bytes = chunk.size() - body.size;
+    co_return result;
   }
 
   net::awaitable<Response> DispatchBuffered(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                             bhttp::request_parser<bhttp::buffer_body>& parser, Request& request,
                                             const Route& route, bool& body_complete) {
     std::vector<char> chunk(64 * 1024);
+    BodyPace pace;
     while (!parser.is_done()) {
-      std::string why;
-      const auto n = co_await ReadChunk(stream, buffer, parser, chunk, why);
+      BodyRead read = co_await ReadChunk(stream, buffer, parser, chunk, pace, request);
+      if (read.refusal) co_return std::move(*read.refusal);
+      const auto n = read.bytes;
       if (!n) co_return Response{0, {}, {}, {}};
       if (request.body.size() + *n > route.body_limit) {
         co_return Problem(core::ErrorCode::kPayloadTooLarge,
@@ -372,34 +440,50 @@ struct Server::Impl {
       });
     });
     if (!consumer) co_return early;
+    Response response = co_await StreamBody(stream, buffer, parser, request, route, *consumer, body_complete);
+    // Whatever the consumer still holds goes with it: a load's transaction (ROLLBACK), a pooled
+    // connection, the UPDATE that records a failure, an S3 multipart abort with its retries. All of
+    // it blocks, so it runs on a worker, never on this I/O thread.
+    co_await OnWorkers(workers, [&consumer] {
+      consumer.reset();
+      return true;
+    });
+    co_return response;
+  }
 
+  // Hands the body to `consumer` chunk by chunk (on workers) and returns its response.
+  net::awaitable<Response> StreamBody(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                      bhttp::request_parser<bhttp::buffer_body>& parser, Request& request,
+                                      const Route& route, BodyConsumer& consumer, bool& body_complete) {
+    auto abort = [&consumer](const std::string& why) {
+      try {
+        consumer.Abort(why);
+      } catch (const std::exception& e) {
+        LogError("body_abort_failed", {{"error", e.what()}});
+      }
+      return true;
+    };
     std::vector<char> chunk(kBodyChunkBytes);
-    uint64_t received = 0;
+    BodyPace pace;
     while (!parser.is_done()) {
-      std::string why;
-      const auto n = co_await ReadChunk(stream, buffer, parser, chunk, why);
-      if (!n) {
-        co_await OnWorkers(workers, [&] {
-          consumer->Abort(why);
-          return true;
-        });
+      BodyRead read = co_await ReadChunk(stream, buffer, parser, chunk, pace, request);
+      if (!read.bytes) {
+        co_await OnWorkers(workers, [&] { return abort(read.why); });
+        if (read.refusal) co_return std::move(*read.refusal);
         co_return Response{0, {}, {}, {}};
       }
-      received += *n;
-      if (received > route.body_limit) {
-        co_await OnWorkers(workers, [&] {
-          consumer->Abort("body over the route's limit");
-          return true;
-        });
+      const size_t n = *read.bytes;
+      if (pace.received > route.body_limit) {
+        co_await OnWorkers(workers, [&] { return abort("body over the route's limit"); });
         co_return Problem(core::ErrorCode::kPayloadTooLarge,
                           fmt::format("the body is over this route's limit of {} bytes", route.body_limit),
                           request.path);
       }
-      if (*n == 0) continue;
+      if (n == 0) continue;
       std::exception_ptr failed;
       co_await OnWorkers(workers, [&] {
         try {
-          consumer->Consume(std::string_view(chunk.data(), *n));
+          consumer.Consume(std::string_view(chunk.data(), n));
         } catch (...) {
           failed = std::current_exception();
           // The load's record says why it failed: the database's or the reader's own words.
@@ -412,17 +496,14 @@ struct Server::Impl {
             reason = e.what();
           } catch (...) {
           }
-          try {
-            consumer->Abort(reason);
-          } catch (...) {
-          }
+          abort(reason);
         }
         return true;
       });
       if (failed) co_return ToProblem(failed, request);
     }
     body_complete = true;
-    co_return co_await OnWorkers(workers, [&] { return Guarded(request, [&] { return consumer->Finish(); }); });
+    co_return co_await OnWorkers(workers, [&] { return Guarded(request, [&] { return consumer.Finish(); }); });
   }
 
   net::awaitable<bool> Write(beast::tcp_stream& stream, const Request& request, Response response, bool keep_alive) {

@@ -19,6 +19,10 @@ struct ServerOptions {
   int worker_threads = 8;  // handlers (database, storage) run here, never on I/O threads
   std::chrono::seconds header_timeout{30};      // whole request head must arrive within this
   std::chrono::seconds body_idle_timeout{60};   // each body chunk must arrive within this
+  // A body may fall at most `body_rate_window` behind this many bytes per second (0: no minimum),
+  // so a client that trickles cannot hold a connection, a spool or a load slot for hours.
+  uint64_t min_body_bytes_per_second = 0;
+  std::chrono::seconds body_rate_window{60};
   std::chrono::seconds keep_alive_timeout{75};  // idle connection between requests
   std::chrono::seconds shutdown_grace{25};      // in-flight requests get this long after SIGTERM
   uint32_t max_header_bytes = 16 * 1024;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -28,9 +29,35 @@ std::string_view LevelName(LogLevel level) {
 }
 
 std::string NowRfc3339() {
-  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
+  const auto now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch());
   return core::FormatRfc3339(now.count());
+}
+
+// A text-format value printed without quotes: printable ASCII a reader can split on spaces.
+bool IsBare(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f && c != '"' && c != '='; });
+}
+
+// Text lines go to terminals: what JSON leaves raw, DEL and the C1 controls U+0080..U+009F (U+009B
+// is CSI to many terminals), is escaped as JSON would (\u007f), so a client's data (a raw record,
+// a name) cannot move the cursor, retitle the window or hide earlier lines. Invalid UTF-8 was
+// already replaced by the JSON dump.
+void EscapeTerminalControls(std::string& line) {
+  std::string out;
+  out.reserve(line.size());
+  for (size_t i = 0; i < line.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(line[i]);
+    const bool c1 = byte == 0xc2 && i + 1 < line.size() && static_cast<unsigned char>(line[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(line[i + 1]) <= 0x9f;
+    if (byte >= 0x20 && byte != 0x7f && !c1) {
+      out += static_cast<char>(byte);
+    } else {
+      out += fmt::format("\\u{:04x}", c1 ? static_cast<unsigned char>(line[++i]) : byte);
+    }
+  }
+  line = std::move(out);
 }
 
 }  // namespace
@@ -55,9 +82,13 @@ bool ParseLogLevel(std::string_view text, LogLevel& out) {
 }
 
 bool ParseLogFormat(std::string_view text, LogFormat& out) {
-  if (text == "json") out = LogFormat::kJson;
-  else if (text == "text") out = LogFormat::kText;
-  else return false;
+  if (text == "json") {
+    out = LogFormat::kJson;
+  } else if (text == "text") {
+    out = LogFormat::kText;
+  } else {
+    return false;
+  }
   return true;
 }
 
@@ -71,14 +102,14 @@ void Log(LogLevel level, std::string_view event, const nlohmann::json& fields) {
   } else {
     line = fmt::format("{} {:5} {}", NowRfc3339(), LevelName(level), event);
     for (const auto& [key, value] : fields.items()) {
-      // Plain strings bare (table=jobs); strings a reader could not split on spaces, and every
-      // other JSON value, as JSON (route="POST /v1/{table}", errors=[...]).
-      const bool bare = value.is_string() && !value.get_ref<const std::string&>().empty() &&
-                        value.get_ref<const std::string&>().find_first_of(" \"=\n\t") == std::string::npos;
-      line += fmt::format(" {}={}", key,
-                          bare ? value.get<std::string>()
-                               : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      // Plain strings bare (table=jobs); every other string and JSON value as JSON
+      // (route="POST /v1/{table}", errors=[...]), which escapes C0 controls.
+      const bool bare = value.is_string() && IsBare(value.get_ref<const std::string&>());
+      line += fmt::format(
+          " {}={}", key,
+          bare ? value.get<std::string>() : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
+    EscapeTerminalControls(line);
   }
   line.push_back('\n');
   std::lock_guard lock(g_write_mutex);

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <vector>
 
 #include "core/error.hpp"
@@ -13,30 +13,38 @@ namespace {
 
 using Cells = std::vector<std::string>;
 
-std::string RenderCsv(const Cells& header, const std::vector<Cells>& rows) {
+// `text_columns[c]`: column c holds names a client typed (neutralised, see CsvTextField); the
+// other columns are counts and ids we printed from integers.
+std::string RenderCsv(const Cells& header, const std::vector<Cells>& rows, const std::vector<bool>& text_columns) {
   std::string out;
-  const auto line = [&out](const Cells& cells) {
+  const auto line = [&out, &text_columns](const Cells& cells, bool is_header) {
     for (size_t i = 0; i < cells.size(); ++i) {
       if (i > 0) out += ',';
-      out += CsvField(cells[i]);
+      out += !is_header && text_columns[i] ? CsvTextField(cells[i]) : CsvField(cells[i]);
     }
     out += "\r\n";
   };
-  line(header);
-  for (const auto& row : rows) line(row);
+  line(header, true);
+  for (const auto& row : rows) line(row, false);
   return out;
 }
 
 // Width in characters, not bytes, so names with accents still line up.
 size_t DisplayWidth(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-// Columns from `numeric_from` on are numbers: right-aligned.
-std::string RenderTable(const Cells& header, const std::vector<Cells>& rows, size_t numeric_from,
+// Columns from `numeric_from` on are numbers: right-aligned. Names are printed with their control
+// characters escaped (EscapeControls): a department called "\x1b]0;…" must not drive the terminal.
+std::string RenderTable(const Cells& header, const std::vector<Cells>& raw_rows, size_t numeric_from,
                         const std::string& footer) {
+  std::vector<Cells> rows;
+  rows.reserve(raw_rows.size());
+  for (const auto& raw : raw_rows) {
+    Cells& row = rows.emplace_back();
+    for (const auto& cell : raw) row.push_back(EscapeControls(cell));
+  }
   std::vector<size_t> widths(header.size());
   for (size_t c = 0; c < header.size(); ++c) widths[c] = DisplayWidth(header[c]);
   for (const auto& row : rows) {
@@ -103,6 +111,39 @@ std::string CsvField(std::string_view text) {
   return out;
 }
 
+std::string CsvTextField(std::string_view text) {
+  // OWASP, CSV injection: a cell starting with = + - @ tab or CR is a formula to spreadsheet
+  // programs; a leading single quote makes it text (shown, not evaluated).
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
+    return CsvField("'" + std::string(text));
+  }
+  return CsvField(text);
+}
+
+std::string EscapeControls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7f) {
+      switch (byte) {
+        case '\t': out += "\\t"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        default: out += fmt::format("\\x{:02x}", byte);
+      }
+    } else if (byte == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      // U+0080..U+009F, the C1 controls (U+009B is CSI to many terminals).
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
+      ++i;
+    } else {
+      out += static_cast<char>(byte);
+    }
+  }
+  return out;
+}
+
 std::string Render(const HiresByQuarter& report, Format format) {
   if (format == Format::kJson) {
     // Written straight into one buffer: this report has thousands of rows and is asked often,
@@ -137,8 +178,9 @@ std::string Render(const HiresByQuarter& report, Format format) {
     rows.push_back({r.department, r.job, std::to_string(r.quarters[0]), std::to_string(r.quarters[1]),
                     std::to_string(r.quarters[2]), std::to_string(r.quarters[3])});
   }
-  if (format == Format::kCsv) return RenderCsv(header, rows);
-  return RenderTable(header, rows, 2, fmt::format("{} department/job pairs with hires in {}\n", rows.size(), report.year));
+  if (format == Format::kCsv) return RenderCsv(header, rows, {true, true, false, false, false, false});
+  return RenderTable(header, rows, 2,
+                     fmt::format("{} department/job pairs with hires in {}\n", rows.size(), report.year));
 }
 
 std::string Render(const DepartmentsAboveMean& report, Format format) {
@@ -151,8 +193,9 @@ std::string Render(const DepartmentsAboveMean& report, Format format) {
   std::vector<Cells> rows;
   rows.reserve(report.rows.size());
   for (const auto& r : report.rows) rows.push_back({std::to_string(r.id), r.department, std::to_string(r.hired)});
-  if (format == Format::kCsv) return RenderCsv(header, rows);
-  return RenderTable(header, rows, 2, fmt::format("mean hires per department in {}: {:.2f}\n", report.year, report.mean));
+  if (format == Format::kCsv) return RenderCsv(header, rows, {false, true, false});
+  return RenderTable(header, rows, 2,
+                     fmt::format("mean hires per department in {}: {:.2f}\n", report.year, report.mean));
 }
 
 }  // namespace migration::reports

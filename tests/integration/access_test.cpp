@@ -1,10 +1,12 @@
 // API keys, read-only keys, the rate limit and CORS, over real HTTP against the built binary.
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -172,29 +174,37 @@ namespace migration::testing {
 namespace {
 
 // Past MAX_IN_FLIGHT_LOADS a new load is answered 503 + Retry-After at once (not queued), and
-// the slot is free again once the running load ends.
+// the slot is free again once the running load ends. An upload takes its slot when its load starts
+// (once its body is complete): here that load is held up by a lock on departments that the test
+// keeps (SHARE: it blocks writes, not reads).
 TEST(LoadCapTest, LoadsBeyondTheCapGet503UntilARunningOneEnds) {
-  const TestDatabase database(Backend::kSqlite);
+  const TestDatabase database(Backend::kPostgres);
   const ServerProcess server(database.url(), {"--max-in-flight-loads", "1"});
   const std::string batch = R"([{"id": 1, "department": "Sales"}])";
-  {
-    // An upload whose body is still coming holds the only slot.
-    RawConnection upload(server.port());
-    upload.Send("POST /v1/departments/upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
-                "Content-Length: 100000\r\n\r\n2,Research\n");
-    // Until the server has read the upload's head: its load is then recorded as running.
-    for (int attempt = 0; attempt < 250; ++attempt) {
-      const nlohmann::json loads = Get(server.Url("/v1/loads")).Json()["items"];
-      if (!loads.empty() && loads[0]["status"] == "running") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    const HttpResponse refused = Post(server.Url("/v1/departments"), batch, "application/json");
-    EXPECT_EQ(refused.status, 503) << refused.body;
-    EXPECT_EQ(refused.Header("retry-after"), "5");
-    EXPECT_NE(refused.Json()["detail"].get<std::string>().find("loads are running"), std::string::npos);
-    EXPECT_EQ(Get(server.Url("/v1/departments")).status, 200);  // reads are not loads
-    upload.Close();  // the client goes away: its load fails and frees the slot
+  std::unique_ptr<PGconn, decltype(&PQfinish)> holder(PQconnectdb(database.url().c_str()), &PQfinish);
+  ASSERT_EQ(PQstatus(holder.get()), CONNECTION_OK) << PQerrorMessage(holder.get());
+  auto exec = [&holder](const char* sql) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(holder.get(), sql), &PQclear);
+    ASSERT_EQ(PQresultStatus(result.get()), PGRES_COMMAND_OK) << sql << ": " << PQerrorMessage(holder.get());
+  };
+  exec("BEGIN");
+  exec("LOCK TABLE departments IN SHARE MODE");
+  HttpResponse uploaded;
+  std::thread upload([&] { uploaded = Post(server.Url("/v1/departments/upload"), "2,Research\n", "text/csv"); });
+  // Until the upload's load is recorded as running: it holds the only slot from then on.
+  for (int attempt = 0; attempt < 250; ++attempt) {
+    const nlohmann::json loads = Get(server.Url("/v1/loads")).Json()["items"];
+    if (!loads.empty() && loads[0]["status"] == "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  const HttpResponse refused = Post(server.Url("/v1/departments"), batch, "application/json");
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(refused.Header("retry-after"), "5");
+  EXPECT_NE(refused.Json()["detail"].get<std::string>().find("loads are running"), std::string::npos);
+  EXPECT_EQ(Get(server.Url("/v1/departments")).status, 200);  // reads are not loads
+  exec("COMMIT");  // the running load goes on, ends, and frees the slot
+  upload.join();
+  EXPECT_EQ(uploaded.status, 201) << uploaded.body;
   HttpResponse accepted;
   for (int attempt = 0; attempt < 100; ++attempt) {
     accepted = Post(server.Url("/v1/departments"), batch, "application/json");
@@ -202,7 +212,7 @@ TEST(LoadCapTest, LoadsBeyondTheCapGet503UntilARunningOneEnds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(accepted.status, 201) << accepted.body;
-  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM departments"), 1);
+  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM departments"), 2);
 }
 
 }  // namespace

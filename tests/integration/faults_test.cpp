@@ -30,6 +30,7 @@
 
 #include "support/api_fixture.hpp"
 #include "support/postgres_cluster.hpp"
+#include "support/upload_spool_probe.hpp"
 
 namespace migration::testing {
 namespace {
@@ -195,11 +196,15 @@ TEST_F(PostgresOutageTest, RequestsAre503WhileItIsDownAndTheServiceRecoversWithi
   SeedCatalog();
   ASSERT_EQ(Post(Url("/v1/hired_employees"), Hires(1, 1000), "application/json").status, 201);
 
-  // An upload in flight when PostgreSQL goes: half of it is in the load's transaction already.
+  // An upload whose load is running when PostgreSQL goes. Its body is spooled and loaded once
+  // complete, so a lock the test holds on departments (SHARE: writes wait) keeps the load's first
+  // bulk write waiting, its transaction open, until the outage ends it.
+  PgSession holder(cluster_->Url());
+  holder.Scalar("BEGIN");
+  holder.Scalar("LOCK TABLE departments IN SHARE MODE");
   const std::string upload = Departments(1001, 200000);
   RawConnection in_flight(server_->port());
-  in_flight.Send(RequestHead("/v1/departments/upload", "text/csv", upload.size()));
-  in_flight.Send(upload.substr(0, upload.size() / 2));
+  in_flight.Send(RequestHead("/v1/departments/upload", "text/csv", upload.size()) + upload);
   const long long interrupted_load = WaitForRunningLoad("departments");
   std::this_thread::sleep_for(milliseconds(300));
 
@@ -216,13 +221,8 @@ TEST_F(PostgresOutageTest, RequestsAre503WhileItIsDownAndTheServiceRecoversWithi
   ExpectUnavailable(Post(Url("/v1/jobs/upload"), Jobs(4, 10), "text/csv"), "POST upload");
   ExpectUnavailable(Get(Url("/v1/reports/hires-by-quarter?year=2021")), "GET report");
 
-  // The rest of the interrupted upload: its next write fails, the client is told so (503), and
-  // whatever the transaction held is gone with the connection.
-  try {
-    in_flight.Send(upload.substr(upload.size() / 2));
-  } catch (const std::exception&) {
-    // The server may answer and close before it has read everything: fine.
-  }
+  // The interrupted upload: its waiting write fails, the client is told so (503), and whatever the
+  // transaction held is gone with the connection.
   const std::string answer = in_flight.ReceiveUntilClosed();
   EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer.substr(0, 600);
   in_flight.Close();
@@ -329,6 +329,7 @@ TEST_P(ShutdownFaultTest, AnUploadStillStreamingWhenTheGracePeriodEndsIsAbortedA
   // SQLite has one writer at a time: a second upload waits for the first to end, so there the
   // stalled upload runs alone (the drain of one that finishes is HttpTest's).
   const bool concurrent = GetParam() == Backend::kPostgres;
+  // Bodies are spooled until complete: "streaming" is measured in bytes the server holds.
   const std::string finishing = Departments(1, 50000);
   const std::string stalled = Jobs(1, 50000);
   std::unique_ptr<RawConnection> finishing_connection;
@@ -340,14 +341,9 @@ TEST_P(ShutdownFaultTest, AnUploadStillStreamingWhenTheGracePeriodEndsIsAbortedA
   RawConnection stalled_connection(server_->port());
   stalled_connection.Send(RequestHead("/v1/jobs/upload", "text/csv", stalled.size()));
   stalled_connection.Send(stalled.substr(0, stalled.size() / 2));
-  const long long running = concurrent ? 2 : 1;
-  for (int attempt = 0; attempt < 400; ++attempt) {
-    if (database_->QueryInt("SELECT count(*) FROM loads WHERE status = 'running'") == running) break;
-    std::this_thread::sleep_for(milliseconds(25));
-  }
-  ASSERT_EQ(database_->QueryInt("SELECT count(*) FROM loads WHERE status = 'running'"), running);
-  // Let the server take in the half it was sent.
-  std::this_thread::sleep_for(milliseconds(300));
+  const uint64_t sent = stalled.size() / 2 + (concurrent ? finishing.size() / 2 : 0);
+  ASSERT_TRUE(WaitForSpooledBytes(server_->pid(), sent, std::chrono::seconds(20)))
+      << "the server never took in what it was sent";
 
   const auto signalled = Clock::now();
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);

@@ -36,6 +36,9 @@ AccessGuard::AccessGuard(AccessOptions options)
   if (options_.rate_limit_rps > 0) {
     limiter_ = std::make_unique<RateLimiter>(options_.rate_limit_rps, std::max(1.0, 2 * options_.rate_limit_rps));
   }
+  if (options_.auth_failure_limit > 0) {
+    failures_ = std::make_unique<AuthFailureLimiter>(options_.auth_failure_limit, options_.auth_failure_window);
+  }
 }
 
 std::optional<http::Response> AccessGuard::Authenticate(http::Request& request) const {
@@ -85,7 +88,26 @@ std::optional<http::Response> AccessGuard::AuthenticateToken(http::Request& requ
 std::optional<http::Response> AccessGuard::Admit(http::Request& request, const http::Route* /*route*/) {
   if (auto preflight = cors_.Preflight(request)) return preflight;
   if (!IsProtected(request.path)) return std::nullopt;
-  if (auto refused = Authenticate(request)) return refused;
+  // Only a key or token that will be checked costs anything (a SHA-256, an RSA verify): an address
+  // that failed too often gets 429 before its next one is looked at.
+  const auto presented = PresentedKey(request);
+  const bool checks_credentials = failures_ && options_.require_keys && presented && !presented->empty();
+  if (checks_credentials) {
+    if (const auto retry_after = failures_->RetryAfter(request.remote_address)) {
+      http::Response response = http::Problem(
+          core::ErrorCode::kTooManyRequests,
+          fmt::format("too many failed authentications from this address (more than {} in {} s); retry in {} s "
+                      "with a valid key or token",
+                      options_.auth_failure_limit, options_.auth_failure_window.count(), *retry_after),
+          request.path);
+      response.headers.emplace_back("Retry-After", std::to_string(*retry_after));
+      return response;
+    }
+  }
+  if (auto refused = Authenticate(request)) {
+    if (checks_credentials && refused->status == 401) failures_->RecordFailure(request.remote_address);
+    return refused;
+  }
   if (limiter_) {
     const std::string caller = request.principal.empty() ? "ip:" + request.remote_address : "key:" + request.principal;
     if (const auto retry_after = limiter_->Take(caller)) {

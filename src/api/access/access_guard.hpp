@@ -1,13 +1,15 @@
 #pragma once
 // The service's admission policy (http::RequestGuard): API keys or bearer JWTs on /v1, a rate limit per caller,
-// CORS. Health, metrics and docs stay open so load balancers and scrapers need no key.
+// a limit on failed authentications per client address, CORS. Health, metrics and docs stay open so load balancers and scrapers need no key.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "api/access/api_keys.hpp"
+#include "api/access/auth_failure_limiter.hpp"
 #include "api/access/cors.hpp"
 #include "api/access/jwt_verifier.hpp"
 #include "api/access/rate_limiter.hpp"
@@ -20,6 +22,10 @@ struct AccessOptions {
   std::shared_ptr<const JwtVerifier> jwt;  // OAuth2 bearer tokens, when JWT_KEY_FILE is set
   bool require_keys = false;       // staging/production, or whenever keys or a JWT key are configured
   double rate_limit_rps = 0;       // 0: no limit
+  // Failed authentications per client address in a window before its keys and tokens are refused
+  // unchecked (429); 0: no limit (AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_SECONDS).
+  int auth_failure_limit = 30;
+  std::chrono::seconds auth_failure_window{60};
   std::string cors_allowed_origins;
 };
 
@@ -37,6 +43,7 @@ class AccessGuard final : public http::RequestGuard {
   AccessOptions options_;
   CorsPolicy cors_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<AuthFailureLimiter> failures_;  // null: failures are not limited
 };
 
 // The key a request presents: `Authorization: Bearer <key>` or `X-API-Key: <key>`.

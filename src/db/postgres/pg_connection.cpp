@@ -5,10 +5,16 @@
 
 #include <array>
 #include <charconv>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
+#include "db/postgres/pg_app_role.hpp"
 #include "db/postgres/pg_error.hpp"
+#include "db/postgres/pg_login.hpp"
 
 namespace migration::db::postgres {
 namespace {
@@ -16,7 +22,21 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-constexpr std::string_view kSessionSetup = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'";
+// Server-side bounds on every session, so that no request (and no stuck worker) can hold a lock
+// or a connection without end:
+//  - lock_timeout 60 s: a write queued behind another's lock fails with a retryable 503 instead of
+//    hanging and draining the pool. Loads run at disk speed (uploads are spooled first), so a lock
+//    is held for seconds; a restore's TRUNCATE waiting behind a long load gives up rather than
+//    keep every reader of its table queued behind it.
+//  - statement_timeout 10 min: the longest statement is one bulk COPY of a load's or a restore's
+//    batch (20,000 rows, well under a second) or a report; ten minutes only stops a runaway one.
+//    Migrations lift it for their own transaction (an index build on a large table may take longer).
+//  - idle_in_transaction_session_timeout 5 min: a load's transaction idles only while its worker
+//    archives a part to object storage (16 MiB, with retries); a session idle longer in a
+//    transaction is a stuck worker, and the server ends it, releasing its locks.
+constexpr std::string_view kSessionSetup =
+    "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET lock_timeout = '60s'; SET statement_timeout = '10min'; "
+    "SET idle_in_transaction_session_timeout = '5min'";
 
 // libpq prints notices (e.g. "relation already exists, skipping") to stderr by default; the
 // service's logs are structured, and none of these notices calls for action.
@@ -29,6 +49,50 @@ std::string Scrub(std::string message, const char* password) {
     message.replace(pos, secret.size(), "***");
   }
   return message;
+}
+
+// Defaults first, then the URL (expand_dbname) overrides them, then the login of a secret (when
+// one is configured: it is the authority), and client_encoding comes last so that nothing
+// overrides it: COPY text and parameters are sent as UTF-8 bytes. The keepalives notice a server
+// that vanished without closing the socket (a failover) in about a minute instead of the kernel's
+// two hours.
+PGconn* ConnectOnce(const std::string& url, const PgLogin* login) {
+  std::vector<const char*> keywords = {"connect_timeout",  "keepalives_idle",           "keepalives_interval",
+                                       "keepalives_count", "fallback_application_name", "dbname"};
+  std::vector<const char*> values = {"10", "30", "10", "3", "migration-api", url.c_str()};
+  if (login != nullptr) {
+    keywords.insert(keywords.end(), {"user", "password"});
+    values.insert(values.end(), {login->user.c_str(), login->password.c_str()});
+  }
+  keywords.insert(keywords.end(), {"client_encoding", nullptr});
+  values.insert(values.end(), {"UTF8", nullptr});
+  return PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
+}
+
+// Makes the service's role match its login with the master login (pg_app_role.hpp), then
+// connects as the service. One repair at a time: a pool's connections are refused together, and
+// the first repair serves them all (each tries its own login again before repairing).
+PGconn* RepairAndConnect(const std::string& url, const PgLogin& login, PgLoginSource& admin) {
+  static std::mutex repair_mutex;
+  const std::lock_guard repair(repair_mutex);
+  PGconn* conn = ConnectOnce(url, &login);
+  if (conn == nullptr || PQstatus(conn) == CONNECTION_OK || !IsLoginRefused(PQerrorMessage(conn))) return conn;
+  PQfinish(conn);
+  PgLogin admin_login = admin.Current();
+  std::unique_ptr<PGconn, decltype(&PQfinish)> setup(ConnectOnce(url, &admin_login), &PQfinish);
+  if (setup && PQstatus(setup.get()) != CONNECTION_OK && IsLoginRefused(PQerrorMessage(setup.get()))) {
+    admin_login = admin.Refreshed();
+    setup.reset(ConnectOnce(url, &admin_login));
+  }
+  if (!setup || PQstatus(setup.get()) != CONNECTION_OK) {
+    const std::string why = setup ? PQerrorMessage(setup.get()) : "out of memory";
+    throw Error(ErrorCode::kUnavailable,
+                fmt::format("cannot connect to PostgreSQL as the master user to set up the service's role: {}",
+                            OneLine(Scrub(why, admin_login.password.c_str()))));
+  }
+  EnsureAppRole(setup.get(), login);
+  setup.reset();
+  return ConnectOnce(url, &login);
 }
 
 }  // namespace
@@ -98,16 +162,26 @@ std::vector<const char*> PgParams::Pointers() const {
 }
 
 PgConnection::PgConnection(const std::string& url) {
-  // Defaults first, then the URL (expand_dbname) overrides them; client_encoding comes last so
-  // that nothing overrides it: COPY text and parameters are sent as UTF-8 bytes.
-  // The keepalives notice a server that vanished without closing the socket (a failover) in
-  // about a minute instead of the kernel's two hours.
-  constexpr std::array<const char*, 8> kKeywords = {"connect_timeout", "keepalives_idle", "keepalives_interval",
-                                                    "keepalives_count", "fallback_application_name", "dbname",
-                                                    "client_encoding", nullptr};
-  const std::array<const char*, 8> values = {"10", "30", "10", "3", "migration-api", url.c_str(), "UTF8", nullptr};
-  conn_ = PQconnectdbParams(kKeywords.data(), values.data(), /*expand_dbname=*/1);
+  const std::shared_ptr<PgLoginSource> source = LoginSource();
+  std::optional<PgLogin> login;
+  if (source) login = source->Current();
+  conn_ = ConnectOnce(url, login ? &*login : nullptr);
   if (conn_ == nullptr) throw Error(ErrorCode::kUnavailable, "cannot connect to PostgreSQL: out of memory");
+  if (source && PQstatus(conn_) != CONNECTION_OK && IsLoginRefused(PQerrorMessage(conn_))) {
+    // The password was rotated since the secret was read: read it again and retry once.
+    PQfinish(conn_);
+    login = source->Refreshed();
+    conn_ = ConnectOnce(url, &*login);
+    if (conn_ == nullptr) throw Error(ErrorCode::kUnavailable, "cannot connect to PostgreSQL: out of memory");
+    const std::shared_ptr<PgLoginSource> admin = AdminLoginSource();
+    if (admin && PQstatus(conn_) != CONNECTION_OK && IsLoginRefused(PQerrorMessage(conn_))) {
+      // Still refused: the role does not exist yet (a new cluster) or its password is not the
+      // secret's (the secret was given a new one). The master login makes it match.
+      PQfinish(conn_);
+      conn_ = RepairAndConnect(url, *login, *admin);
+      if (conn_ == nullptr) throw Error(ErrorCode::kUnavailable, "cannot connect to PostgreSQL: out of memory");
+    }
+  }
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = Scrub(PQerrorMessage(conn_), PQpass(conn_));
     PQfinish(conn_);

@@ -15,7 +15,9 @@ bool IsUnavailable(std::string_view sqlstate) {
          sqlstate == "57P03" ||         // cannot_connect_now (starting up, recovering)
          sqlstate.starts_with("53") ||  // insufficient resources (disk full, out of memory, too many connections)
          sqlstate == "40001" ||         // serialization_failure
-         sqlstate == "40P01";           // deadlock_detected
+         sqlstate == "40P01" ||         // deadlock_detected
+         sqlstate == "55P03" ||         // lock_not_available: lock_timeout passed (session setup)
+         sqlstate == "57014";           // query_canceled: statement_timeout passed
 }
 
 std::string WithDetail(const PgErrorInfo& info) {

@@ -70,8 +70,9 @@ aws_cli() {
 # the canonical encoding S3 requires (key "a%2Bb", "prefix=dir%2F") and accepts encodings S3
 # refuses ("prefix=dir/"), as measured with curl. S3 decodes the path and each query parameter
 # and encodes them again the SigV4 way before it compares: this wrapper makes moto's check do the
-# same (botocore's canonical path and query, patched in moto's process only). Everything else is
-# moto_server as shipped; the signature is still computed and compared on every request.
+# same (botocore's canonical path and query, patched in moto's process only). It also lets STS
+# AssumeRoleWithWebIdentity through unsigned, as AWS does. Everything else is moto_server as
+# shipped; the signature is still computed and compared on every other request.
 moto_with_s3_canonicalization='
 import sys
 from urllib.parse import quote, unquote
@@ -89,6 +90,16 @@ def s3_canonical_path(self, path):
 
 botocore.auth.SigV4Auth._canonical_query_string_url = canonical_query_string_url
 botocore.auth.S3SigV4Auth._normalize_url_path = s3_canonical_path
+
+# AWS STS answers AssumeRoleWithWebIdentity unsigned (the web identity token is the credential);
+# moto would ask it for a signature like every other call once the unsigned ones are used up.
+from moto.core.authorization import ActionAuthenticatorMixin
+checked_action = ActionAuthenticatorMixin._authenticate_and_authorize_action
+def authenticate(self, iam_request_cls, resource="*"):
+    if self._get_action() == "AssumeRoleWithWebIdentity":
+        return None
+    return checked_action(self, iam_request_cls, resource)
+ActionAuthenticatorMixin._authenticate_and_authorize_action = authenticate
 from moto.server import main
 sys.exit(main())
 '

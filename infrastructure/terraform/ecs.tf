@@ -52,9 +52,11 @@ resource "aws_ecs_task_definition" "app" {
       retries     = 3
       startPeriod = 30
     }
-    # DATABASE_URL names only the database and TLS mode; libpq takes the host from PGHOST and
-    # the user and password from PGUSER / PGPASSWORD, injected from the Aurora-managed secret:
-    # no credential is ever an environment value.
+    # DATABASE_URL names only the database and TLS mode; libpq takes the host from PGHOST. The
+    # user and password: the service reads them itself from DATABASE_SECRET_ARN (task role),
+    # caches them and reads again when the server refuses them, so Aurora's rotation of the
+    # managed secret (every 7 days) never strands a running task. No credential is ever an
+    # environment value.
     environment = [
       { name = "PORT", value = tostring(local.container_port) },
       { name = "SCRATCH_DIR", value = "/tmp" },
@@ -62,6 +64,9 @@ resource "aws_ecs_task_definition" "app" {
       { name = "DATABASE_URL", value = "postgresql:///migration?sslmode=require" },
       { name = "PGHOST", value = local.db_host },
       { name = "PGPORT", value = "5432" },
+      { name = "DATABASE_SECRET_ARN", value = aws_secretsmanager_secret.app_db.arn },
+      # Only to create or repair the service's role (its own login refused after a re-read).
+      { name = "DATABASE_ADMIN_SECRET_ARN", value = local.db_secret_arn },
       { name = "STORAGE_URL", value = "s3://${aws_s3_bucket.data.id}/${local.storage_prefix}" },
       { name = "AWS_REGION", value = var.aws_region },
       { name = "LOG_FORMAT", value = "json" },
@@ -71,8 +76,6 @@ resource "aws_ecs_task_definition" "app" {
       { name = "RATE_LIMIT_RPS", value = tostring(var.rate_limit_rps) },
     ]
     secrets = [
-      { name = "PGUSER", valueFrom = "${local.db_secret_arn}:username::" },
-      { name = "PGPASSWORD", valueFrom = "${local.db_secret_arn}:password::" },
       { name = "API_KEYS", valueFrom = aws_secretsmanager_secret.api_keys.arn },
     ]
     logConfiguration = {

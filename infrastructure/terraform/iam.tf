@@ -1,6 +1,6 @@
 # Execution role: what ECS itself needs to start a task (pull the image, write its log stream,
-# read the secrets it injects). Task role: what the service does at run time, read and write
-# under its own prefix of its own bucket. Nothing else.
+# read the API keys secret it injects). Task role: what the service does at run time, read and
+# write under its own prefix of its own bucket, read the database secret. Nothing else.
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
   statement {
@@ -39,9 +39,9 @@ data "aws_iam_policy_document" "execution" {
     resources = ["${aws_cloudwatch_log_group.app.arn}:*"]
   }
   statement {
-    sid       = "OwnSecrets"
+    sid       = "ApiKeysSecret"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.api_keys.arn, local.db_secret_arn]
+    resources = [aws_secretsmanager_secret.api_keys.arn]
   }
   statement {
     sid       = "DecryptSecrets"
@@ -96,6 +96,23 @@ data "aws_iam_policy_document" "task" {
       values   = ["s3.${var.aws_region}.amazonaws.com"]
     }
   }
+  # DATABASE_SECRET_ARN (the service's login) and DATABASE_ADMIN_SECRET_ARN (the master login
+  # that creates or repairs its role): read at start and when the database refuses the login.
+  statement {
+    sid       = "DatabaseSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.app_db.arn, local.db_secret_arn]
+  }
+  statement {
+    sid       = "DatabaseSecretKey"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.app.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.aws_region}.amazonaws.com"]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "task" {
@@ -139,13 +156,14 @@ resource "aws_iam_role_policy" "irsa" {
   policy = data.aws_iam_policy_document.task.json
 }
 
-# On Kubernetes the External Secrets Operator reads the two secrets as this ServiceAccount
-# (infrastructure/kubernetes/base/external-secrets.yaml): the execution role's secret rights.
+# On Kubernetes the External Secrets Operator reads the API keys secret as this ServiceAccount
+# (infrastructure/kubernetes/base/external-secrets.yaml): the execution role's secret rights. The
+# database secret the service reads itself (the task policy above).
 data "aws_iam_policy_document" "irsa_secrets" {
   statement {
     sid       = "OwnSecrets"
     actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = [aws_secretsmanager_secret.api_keys.arn, local.db_secret_arn]
+    resources = [aws_secretsmanager_secret.api_keys.arn]
   }
   statement {
     sid       = "DecryptSecrets"

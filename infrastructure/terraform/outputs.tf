@@ -42,6 +42,11 @@ output "db_secret_arn" {
   value       = local.db_secret_arn
 }
 
+output "app_db_secret_arn" {
+  description = "The service's own database login (DATABASE_SECRET_ARN)."
+  value       = aws_secretsmanager_secret.app_db.arn
+}
+
 output "api_keys_secret_arn" {
   value = aws_secretsmanager_secret.api_keys.arn
 }

@@ -139,3 +139,29 @@ resource "aws_secretsmanager_secret_version" "api_keys" {
   secret_id     = aws_secretsmanager_secret.api_keys.id
   secret_string = var.api_key_digests
 }
+
+# The service's own database login (role migration_app): it never logs in as the master user.
+# The service creates the role with the master login the first time its login is refused (a new
+# cluster), with only its own database's rights, and resets the role's password the same way
+# whenever this secret gets a new one: rotating it is putting a new password here
+# (docs/security.md). The password is generated at apply time as an ephemeral value and written
+# write-only: it is never in the plan or the state. Bump app_db_password_version to make a new one.
+resource "aws_secretsmanager_secret" "app_db" {
+  name        = "migration-api/${var.environment}/database"
+  description = "migration-api database login (the service's own role, not the master user)"
+  kms_key_id  = aws_kms_key.app.arn
+}
+
+ephemeral "aws_secretsmanager_random_password" "app_db" {
+  password_length     = 40
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret_version" "app_db" {
+  secret_id = aws_secretsmanager_secret.app_db.id
+  secret_string_wo = jsonencode({
+    username = "migration_app"
+    password = ephemeral.aws_secretsmanager_random_password.app_db.random_password
+  })
+  secret_string_wo_version = var.app_db_password_version
+}

@@ -103,6 +103,12 @@ variable "latency_p99_threshold_seconds" {
   default = 2
 }
 
+variable "app_db_password_version" {
+  description = "Version of the service's generated database password: a new number writes a new one (the service repairs its role with the master login)."
+  type        = number
+  default     = 1
+}
+
 variable "rate_limit_rps" {
   description = "Requests per second each task allows per API key (or client address) before 429 (RATE_LIMIT_RPS); per task, so the service allows about this times the task count."
   type        = number

@@ -12,6 +12,9 @@ that each fix of the review stays fixed and the two flavours agree:
     committed; every log group has a retention; the deployments set RATE_LIMIT_RPS;
   - every path the task definitions and the Deployment mount is a VOLUME of the image (Fargate
     mounts any other path root-owned 0755), and SCRATCH_DIR is the same everywhere, on a mount;
+  - the database login: the service reads the secret itself (DATABASE_SECRET_ARN, re-read after
+    a rotation) with its task role / IRSA role; nothing injects PGPASSWORD at start, where it
+    would go stale at the secret's first rotation;
   - the EKS path: the database admits the pods (Terraform), a NetworkPolicy limits them, and
     Argo CD Image Updater really moves the staging overlay's image (production: by pull request);
   - region loss: the DNS record is one half of a Route 53 failover pair (set identifier, failover
@@ -345,6 +348,42 @@ def review_mounts(root):
           "the task or the image does not run as 10001:10001")
 
 
+def review_database_login(root):
+    template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
+    task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))["Properties"]
+    container = task["ContainerDefinitions"][0]
+    env = {e["Name"]: e["Value"] for e in container.get("Environment", [])}
+    secrets = {s["Name"] for s in container.get("Secrets", [])}
+    check("DATABASE_SECRET_ARN" in env and not {"PGUSER", "PGPASSWORD"} & secrets,
+          "CloudFormation: the database login is injected at task start, not read by the service")
+    role = template["Resources"][task["TaskRoleArn"]["Fn::GetAtt"][0]]["Properties"]
+    readable = [st.get("Resource") for p in role.get("Policies", []) for st in p["PolicyDocument"]["Statement"]
+                if "secretsmanager:GetSecretValue" in actions(st)]
+    check(readable == [[env.get("DATABASE_SECRET_ARN"), env.get("DATABASE_ADMIN_SECRET_ARN")]],
+          "CloudFormation: the task role cannot read exactly the two database secrets")
+    check(not repr(env.get("DATABASE_SECRET_ARN")).count("MasterUserSecret"),
+          "CloudFormation: the service logs in as the master user")
+
+    ecs = (root / "infrastructure/terraform/ecs.tf").read_text(encoding="utf-8")
+    check('name = "DATABASE_SECRET_ARN", value = aws_secretsmanager_secret.app_db.arn' in ecs
+          and 'name = "DATABASE_ADMIN_SECRET_ARN", value = local.db_secret_arn' in ecs and "PGPASSWORD" not in ecs,
+          "Terraform: the service does not read its own login (and the master one for its role) itself")
+    iam = (root / "infrastructure/terraform/iam.tf").read_text(encoding="utf-8")
+    task_policy = re.search(r'data "aws_iam_policy_document" "task" \{\n(.*?)^\}', iam, re.M | re.S)
+    check(task_policy and "resources = [aws_secretsmanager_secret.app_db.arn, local.db_secret_arn]" in task_policy.group(1),
+          "Terraform: the task (and IRSA) role cannot read the database secrets")
+
+    kubernetes = root / "infrastructure/kubernetes"
+    deployment = (kubernetes / "base/deployment.yaml").read_text(encoding="utf-8")
+    check("PGPASSWORD" not in deployment, "Kubernetes: PGPASSWORD fixed at pod start from a synced Secret")
+    for overlay in sorted((kubernetes / "overlays").glob("*/kustomization.yaml")):
+        text = overlay.read_text()
+        check(re.search(r"^\s*- DATABASE_SECRET_ARN=arn:aws[a-z-]*:secretsmanager:.*:secret:migration-api/", text, re.M)
+              and re.search(r"^\s*- DATABASE_ADMIN_SECRET_ARN=arn:aws[a-z-]*:secretsmanager:", text, re.M),
+              f"Kubernetes overlay {overlay.parent.name}: no DATABASE_SECRET_ARN (the service's own login) "
+              "and DATABASE_ADMIN_SECRET_ARN")
+
+
 def review_eks(root):
     network = (root / "infrastructure/terraform/network.tf").read_text(encoding="utf-8")
     rules = tf_blocks(network, "aws_vpc_security_group_ingress_rule")
@@ -429,6 +468,7 @@ def main():
     review_kubernetes(root)
     review_mounts(root)
     review_eks(root)
+    review_database_login(root)
     review_region_loss(root)
     review_service_url(root)
     review_supply_chain(root)

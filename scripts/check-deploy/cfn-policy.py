@@ -123,12 +123,25 @@ def main():
           "container health check needs a shell (CMD-SHELL); the image has none")
     for env in container.get("Environment", []):
         name, value = env["Name"], repr(env["Value"])
-        check(not re.search(r"PASSWORD|SECRET|API_KEY", name), f"secret {name} as plain environment")
+        # A *_ARN names a secret (the service reads it with its role); it is not one.
+        check(not re.search(r"PASSWORD|SECRET|API_KEY", name) or name.endswith("_ARN"),
+              f"secret {name} as plain environment")
         check(not re.search(r"://[^/'\"]*:[^/'\"]*@", value), f"{name} carries credentials")
     secrets = {s["Name"]: s["ValueFrom"] for s in container.get("Secrets", [])}
-    check({"PGUSER", "PGPASSWORD", "API_KEYS"} <= set(secrets), f"task secrets are {sorted(secrets)}")
-    check(mentions(secrets.get("PGPASSWORD"), "MasterUserSecret"),
-          "PGPASSWORD is not the Aurora-managed secret")
+    check({"API_KEYS"} <= set(secrets), f"task secrets are {sorted(secrets)}")
+    # The database login is read by the service (DATABASE_SECRET_ARN), re-read after a rotation:
+    # injected at task start (PGPASSWORD from the secret) it goes stale at Aurora's first rotation.
+    check(not {"PGUSER", "PGPASSWORD"} & set(secrets),
+          "PGUSER/PGPASSWORD injected at task start: stale after the secret's first rotation")
+    env_values = {e["Name"]: e["Value"] for e in container.get("Environment", [])}
+    # The service logs in as its own role, never as the master user; the master login only
+    # creates or repairs that role.
+    login_secret = env_values.get("DATABASE_SECRET_ARN")
+    check(isinstance(login_secret, dict) and res.get(login_secret.get("Ref"), {}).get("Type")
+          == "AWS::SecretsManager::Secret" and not mentions(login_secret, "MasterUserSecret"),
+          "DATABASE_SECRET_ARN is not the service's own login secret")
+    check(mentions(env_values.get("DATABASE_ADMIN_SECRET_ARN"), "MasterUserSecret"),
+          "DATABASE_ADMIN_SECRET_ARN is not the Aurora-managed master secret")
 
     # ---- API keys: the secret holds name:sha256hex[:read] digests the operator supplies (the
     # service refuses to start on anything else), never a key generated into it
@@ -158,7 +171,9 @@ def main():
                   "Terraform's api_key_digests validation differs from ApiKeyDigests' AllowedPattern")
             check(re.search(r"\bsecret_string\s*=\s*var\.api_key_digests\b", tf),
                   "Terraform's API keys secret is not var.api_key_digests")
-            check("random_password" not in tf, "Terraform generates a raw key into a secret")
+            # (The database login's password is generated, as an ephemeral write-only value that
+            # never reaches the state: ephemeral "aws_secretsmanager_random_password".)
+            check(not re.search(r'resource\s+"random_password"', tf), "Terraform generates a raw key into a secret")
 
     # ---- autoscaling: 2..10 on CPU and on requests per target
     target = one(template, "AWS::ApplicationAutoScaling::ScalableTarget")["Properties"]

@@ -8,7 +8,7 @@
 
 namespace migration::app {
 
-int RunServe(const Config& config);
+int RunServe(const Config& config_as_given);
 int RunMigrate(const Config& config);
 
 struct LoadCommandOptions {

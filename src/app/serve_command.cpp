@@ -114,12 +114,12 @@ std::jthread StartIdempotencyKeyPurger(db::Database& database, std::chrono::seco
 
 }  // namespace
 
-int RunServe(const Config& given) {
+int RunServe(const Config& config_as_given) {
   using observability::LogInfo;
   using observability::LogWarn;
   // Checked before anything opens: ENVIRONMENT decides whether keys are required.
-  Config config = given;
-  config.environment = CanonicalEnvironment(given.environment);
+  Config config = config_as_given;
+  config.environment = CanonicalEnvironment(config_as_given.environment);
 
   UseDatabaseSecret(config);
   db::DatabaseOptions db_options;

@@ -31,7 +31,7 @@ ScratchFile::ScratchFile(const std::filesystem::path& dir, std::string_view pref
     throw core::Error(core::ErrorCode::kInternal, "cannot create a temporary file in the scratch folder " +
                                                       dir.string() + " (SCRATCH_DIR): " + error.message());
   }
-  path_ = buffer.data();
+  path_ = std::string(buffer.begin(), buffer.end() - 1);  // without the NUL
 }
 
 ScratchFile::~ScratchFile() {

@@ -71,7 +71,7 @@ class Load {
 
   LoadResult Finish();
   // Rolls back and records the load as failed with `reason` (idempotent; no-op after Finish).
-  void Abort(const std::string& reason);
+  void Abort(const std::string& why);
 
  private:
   void FlushIfFull();

@@ -42,8 +42,10 @@ std::string RenderTable(const Cells& header, const std::vector<Cells>& raw_rows,
   std::vector<Cells> rows;
   rows.reserve(raw_rows.size());
   for (const auto& raw : raw_rows) {
-    Cells& row = rows.emplace_back();
+    Cells row;
+    row.reserve(raw.size());
     for (const auto& cell : raw) row.push_back(EscapeControls(cell));
+    rows.push_back(std::move(row));
   }
   std::vector<size_t> widths(header.size());
   for (size_t c = 0; c < header.size(); ++c) widths[c] = DisplayWidth(header[c]);

@@ -72,7 +72,8 @@ function checkWorkload(where, docs) {
       const map = source.configMapRef && configMaps.get(source.configMapRef.name);
       if (source.configMapRef && !map) problem(at, `ConfigMap ${source.configMapRef.name} not rendered`);
       for (const [key, value] of Object.entries(map?.data ?? {})) {
-        if (/PASSWORD|SECRET|API_KEYS?$/.test(key)) problem(at, `secret ${key} in a ConfigMap`);
+        // A *_ARN names a secret the service reads with its role (IRSA); it is not one.
+        if (/PASSWORD|SECRET|API_KEYS?$/.test(key) && !key.endsWith("_ARN")) problem(at, `secret ${key} in a ConfigMap`);
         if (/:\/\/[^/@\s]*:[^/@\s]*@/.test(value)) problem(at, `${key} carries credentials`);
       }
     }

@@ -9,7 +9,9 @@
 
 #include "core/error.hpp"
 #include "core/time.hpp"
+#include "storage/s3/canonical_request.hpp"
 #include "storage/s3/http_call.hpp"
+#include "storage/s3/s3_xml.hpp"
 
 namespace migration::storage::s3 {
 namespace {
@@ -57,6 +59,26 @@ std::string Describe(const HttpResponse& response) {
   return "HTTP " + std::to_string(response.status);
 }
 
+std::string ReadTokenFile(const std::string& path, const char* variable) {
+  std::ifstream in(path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (!in) throw Error(ErrorCode::kUnavailable, std::string("cannot read ") + variable + " " + path);
+  std::string token = contents.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) throw Error(ErrorCode::kUnavailable, std::string(variable) + " " + path + " is empty");
+  return token;
+}
+
+std::chrono::system_clock::time_point ParseExpiration(const std::string& text, std::string_view source) {
+  const std::optional<int64_t> micros = core::ParseRfc3339(text);
+  if (!micros) {
+    throw Error(ErrorCode::kUnavailable,
+                "AWS credentials from " + std::string(source) + ": Expiration is not an RFC 3339 time");
+  }
+  return std::chrono::system_clock::time_point(std::chrono::microseconds(*micros));
+}
+
 }  // namespace
 
 Credentials ParseCredentialsDocument(std::string_view json, std::string_view source) {
@@ -80,10 +102,35 @@ Credentials ParseCredentialsDocument(std::string_view json, std::string_view sou
     throw fail("the answer has no AccessKeyId/SecretAccessKey");
   }
   if (const std::string expiration = text("Expiration"); !expiration.empty()) {
-    const std::optional<int64_t> micros = core::ParseRfc3339(expiration);
-    if (!micros) throw fail("Expiration is not an RFC 3339 time");
-    credentials.expiration = std::chrono::system_clock::time_point(std::chrono::microseconds(*micros));
+    credentials.expiration = ParseExpiration(expiration, source);
   }
+  return credentials;
+}
+
+Credentials ParseAssumeRoleWithWebIdentity(std::string_view xml) {
+  constexpr std::string_view kSource = "STS AssumeRoleWithWebIdentity";
+  const std::optional<XmlElement> root = ParseXml(xml);
+  if (!root) throw Error(ErrorCode::kUnavailable, std::string(kSource) + ": the answer is not XML");
+  if (root->name == "ErrorResponse") {
+    const XmlElement* error = root->Child("Error");
+    throw Error(ErrorCode::kUnavailable, std::string(kSource) +
+                                             " refused: " + (error ? error->ChildText("Code") : std::string("?")) +
+                                             ": " + (error ? error->ChildText("Message") : std::string()));
+  }
+  const XmlElement* result = root->Child("AssumeRoleWithWebIdentityResult");
+  const XmlElement* document = result != nullptr ? result->Child("Credentials") : nullptr;
+  if (document == nullptr) {
+    throw Error(ErrorCode::kUnavailable, std::string(kSource) + ": the answer has no Credentials");
+  }
+  Credentials credentials{document->ChildText("AccessKeyId"), document->ChildText("SecretAccessKey"),
+                          document->ChildText("SessionToken"), std::nullopt};
+  if (credentials.access_key_id.empty() || credentials.secret_access_key.empty() || credentials.session_token.empty()) {
+    throw Error(ErrorCode::kUnavailable,
+                std::string(kSource) + ": the answer lacks AccessKeyId, SecretAccessKey or SessionToken");
+  }
+  const std::string expiration = document->ChildText("Expiration");
+  if (expiration.empty()) throw Error(ErrorCode::kUnavailable, std::string(kSource) + ": the answer has no Expiration");
+  credentials.expiration = ParseExpiration(expiration, kSource);
   return credentials;
 }
 
@@ -108,9 +155,13 @@ Credentials DefaultCredentialsProvider::Get() {
   const auto now = sources_.now();
   if (cached_ && (!cached_->expiration || now + sources_.refresh_before < *cached_->expiration)) return *cached_;
   try {
-    // 2. The ECS task role; 3. the EC2 instance profile.
+    // 2. Web identity (EKS IRSA); 3. the ECS task role; 4. the EC2 instance profile.
     Credentials fresh;
-    if (const auto relative = Env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    const auto token_file = Env("AWS_WEB_IDENTITY_TOKEN_FILE");
+    const auto role_arn = Env("AWS_ROLE_ARN");
+    if (token_file && role_arn) {
+      fresh = FetchWebIdentity(*token_file, *role_arn);
+    } else if (const auto relative = Env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
       fresh = FetchEcs(sources_.ecs_base_url + *relative);
     } else if (const auto full = Env("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
       if (!FullUriAllowed(*full)) {
@@ -130,17 +181,56 @@ Credentials DefaultCredentialsProvider::Get() {
   }
 }
 
+std::string DefaultCredentialsProvider::StsEndpoint() const {
+  std::string endpoint;
+  if (const auto sts = Env("AWS_ENDPOINT_URL_STS")) {
+    endpoint = *sts;
+  } else if (const auto all = Env("AWS_ENDPOINT_URL")) {
+    endpoint = *all;
+  } else if (const auto region = Env("AWS_REGION") ? Env("AWS_REGION") : Env("AWS_DEFAULT_REGION")) {
+    // Regional, as current SDKs default to: the global endpoint lives in us-east-1 only.
+    endpoint = "https://sts." + *region + ".amazonaws.com" + (region->starts_with("cn-") ? ".cn" : "");
+  } else {
+    endpoint = "https://sts.amazonaws.com";
+  }
+  while (endpoint.ends_with('/')) endpoint.pop_back();
+  return endpoint + "/";
+}
+
+Credentials DefaultCredentialsProvider::FetchWebIdentity(const std::string& token_file,
+                                                         const std::string& role_arn) const {
+  const std::string token = ReadTokenFile(token_file, "AWS_WEB_IDENTITY_TOKEN_FILE");
+  const std::string session =
+      Env("AWS_ROLE_SESSION_NAME")
+          .value_or("migration-api-" +
+                    std::to_string(
+                        std::chrono::duration_cast<std::chrono::seconds>(sources_.now().time_since_epoch()).count()));
+  // A form POST: the token (a JWT of ~1 KB) stays out of URLs and access logs.
+  const std::string body = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + UriEncode(role_arn, false) +
+                           "&RoleSessionName=" + UriEncode(session, false) +
+                           "&WebIdentityToken=" + UriEncode(token, false);
+  HttpRequest request;
+  request.method = "POST";
+  request.url = StsEndpoint();
+  request.headers = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8", "Accept: application/xml"};
+  request.body = body;
+  const HttpResponse response = Fetch(request, sources_.sts_timeout_ms);
+  if (response.curl_code != 0) {
+    throw Error(ErrorCode::kUnavailable,
+                "STS AssumeRoleWithWebIdentity at " + request.url + " did not answer: " + response.curl_error);
+  }
+  if (!response.ok() && response.body.empty()) {
+    throw Error(ErrorCode::kUnavailable, "STS AssumeRoleWithWebIdentity answered " + Describe(response));
+  }
+  return ParseAssumeRoleWithWebIdentity(response.body);
+}
+
 Credentials DefaultCredentialsProvider::FetchEcs(const std::string& url) const {
   HttpRequest request;
   request.url = url;
   std::optional<std::string> token;
   if (const auto token_file = Env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
-    std::ifstream in(*token_file);
-    std::stringstream contents;
-    contents << in.rdbuf();
-    if (!in) throw Error(ErrorCode::kUnavailable, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-    token = contents.str();
-    while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+    token = ReadTokenFile(*token_file, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
   } else {
     token = Env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
   }
@@ -155,7 +245,8 @@ Credentials DefaultCredentialsProvider::FetchEcs(const std::string& url) const {
 
 Credentials DefaultCredentialsProvider::FetchImds() const {
   const std::string none =
-      "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), no ECS task role "
+      "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), no web identity "
+      "(AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), no ECS task role "
       "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI)";
   const std::optional<std::string> disabled = Env("AWS_EC2_METADATA_DISABLED");
   if (disabled && (*disabled == "true" || *disabled == "TRUE" || *disabled == "True")) {

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -48,6 +52,29 @@ struct Fixture {
     sources.imds_base_url = "http://127.0.0.1:9";  // nothing listens: IMDS is never the answer by accident
     return sources;
   }
+};
+
+// STS's AssumeRoleWithWebIdentity answer, as AWS writes it.
+std::string StsAnswer(const std::string& key, system_clock::time_point expiration) {
+  return R"(<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">)"
+         "<AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>" +
+         key + "</AccessKeyId><SecretAccessKey>secret-" + key + "</SecretAccessKey><SessionToken>token-" + key +
+         "</SessionToken><Expiration>" + Rfc3339(expiration) +
+         "</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
+}
+
+// A projected service-account token file, as the kubelet writes (and replaces) it.
+class TokenFile {
+ public:
+  TokenFile() : path_(std::filesystem::temp_directory_path() / ("web-identity-" + std::to_string(::getpid()))) {}
+  ~TokenFile() { std::filesystem::remove(path_); }
+  TokenFile(const TokenFile&) = delete;
+  TokenFile& operator=(const TokenFile&) = delete;
+  void Write(const std::string& token) const { std::ofstream(path_) << token << "\n"; }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
 };
 
 TEST(CredentialsTest, EnvironmentComesFirst) {
@@ -232,6 +259,131 @@ TEST(CredentialsTest, ParsesTheDocumentStrictly) {
   EXPECT_EQ(ok.access_key_id, "A");
   EXPECT_TRUE(ok.session_token.empty());
   EXPECT_FALSE(ok.expiration);
+}
+
+}  // namespace
+}  // namespace migration::storage::s3
+
+namespace migration::storage::s3 {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using testing::FakeHttpServer;
+using testing::FakeReply;
+using testing::FakeRequest;
+
+// EKS IRSA: the token file and role come before the ECS endpoint (the AWS SDKs' order), the token
+// goes to STS in a form POST, and the answer's session credentials sign requests.
+TEST(CredentialsTest, WebIdentityComesBeforeTheContainerEndpoint) {
+  FakeHttpServer sts([](const FakeRequest&) { return FakeReply{200, StsAnswer("ASIASTS", kStart + hours(1)), {}}; });
+  FakeHttpServer ecs([](const FakeRequest&) { return FakeReply{200, Document("ECS", kStart + hours(6)), {}}; });
+  TokenFile token;
+  token.Write("eyJ.first+token/=");
+  Fixture f;
+  f.env = {{"AWS_WEB_IDENTITY_TOKEN_FILE", token.path()},
+           {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/migration-api-staging-k8s"},
+           {"AWS_ROLE_SESSION_NAME", "pod-a"},
+           {"AWS_ENDPOINT_URL_STS", sts.url()},
+           {"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/creds"}};
+  DefaultCredentialsProvider provider(f.Sources());
+  const Credentials credentials = provider.Get();
+  EXPECT_EQ(credentials.access_key_id, "ASIASTS");
+  EXPECT_EQ(credentials.secret_access_key, "secret-ASIASTS");
+  EXPECT_EQ(credentials.session_token, "token-ASIASTS");
+  ASSERT_TRUE(credentials.expiration);
+  EXPECT_EQ(*credentials.expiration, kStart + hours(1));
+  EXPECT_TRUE(ecs.requests().empty());
+
+  ASSERT_EQ(sts.requests().size(), 1U);
+  const FakeRequest request = sts.requests()[0];  // a copy: requests() returns by value
+  EXPECT_EQ(request.method, "POST");
+  EXPECT_EQ(request.Path(), "/");
+  EXPECT_NE(request.Header("content-type").find("application/x-www-form-urlencoded"), std::string::npos);
+  EXPECT_TRUE(request.Header("authorization").empty()) << "AssumeRoleWithWebIdentity is unsigned";
+  EXPECT_NE(request.body.find("Action=AssumeRoleWithWebIdentity"), std::string::npos) << request.body;
+  EXPECT_NE(request.body.find("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fmigration-api-staging-k8s"),
+            std::string::npos)
+      << request.body;
+  EXPECT_NE(request.body.find("RoleSessionName=pod-a"), std::string::npos) << request.body;
+  EXPECT_TRUE(request.body.ends_with("&WebIdentityToken=eyJ.first%2Btoken%2F%3D"))
+      << "the token, trimmed and form-encoded: " << request.body;
+
+  // Keys in the environment still win over the role.
+  f.env["AWS_ACCESS_KEY_ID"] = "AKIAENV";
+  f.env["AWS_SECRET_ACCESS_KEY"] = "env-secret";
+  EXPECT_EQ(provider.Get().access_key_id, "AKIAENV");
+  EXPECT_EQ(sts.requests().size(), 1U);
+}
+
+// Cached until `refresh_before` ahead of the expiration, then exchanged again with the token the
+// kubelet has written since (the old one may have expired).
+TEST(CredentialsTest, WebIdentityIsRefreshedBeforeExpiryWithTheCurrentToken) {
+  std::atomic<int> calls{0};
+  FakeHttpServer sts([&](const FakeRequest&) {
+    const int n = ++calls;
+    return FakeReply{200, StsAnswer("ASIA" + std::to_string(n), kStart + hours(n)), {}};
+  });
+  TokenFile token;
+  token.Write("token-one");
+  Fixture f;
+  f.env = {{"AWS_WEB_IDENTITY_TOKEN_FILE", token.path()},
+           {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"},
+           {"AWS_ENDPOINT_URL_STS", sts.url() + "/"}};
+  DefaultCredentialsProvider provider(f.Sources());
+  EXPECT_EQ(provider.Get().access_key_id, "ASIA1");
+  f.now = kStart + hours(1) - minutes(6);  // 6 minutes left: more than the 5-minute margin
+  EXPECT_EQ(provider.Get().access_key_id, "ASIA1");
+  EXPECT_EQ(calls.load(), 1);
+
+  token.Write("token-two");
+  f.now = kStart + hours(1) - minutes(4);  // inside the margin: exchanged again
+  EXPECT_EQ(provider.Get().access_key_id, "ASIA2");
+  ASSERT_EQ(sts.requests().size(), 2U);
+  EXPECT_NE(sts.requests()[1].body.find("WebIdentityToken=token-two"), std::string::npos) << sts.requests()[1].body;
+  EXPECT_NE(sts.requests()[1].body.find("RoleSessionName=migration-api-"), std::string::npos);
+}
+
+TEST(CredentialsTest, WebIdentityRefusalNamesStsError) {
+  FakeHttpServer sts([](const FakeRequest&) {
+    return FakeReply{400,
+                     "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code>"
+                     "<Message>Token expired</Message></Error></ErrorResponse>",
+                     {}};
+  });
+  TokenFile token;
+  token.Write("stale");
+  Fixture f;
+  f.env = {{"AWS_WEB_IDENTITY_TOKEN_FILE", token.path()},
+           {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"},
+           {"AWS_ENDPOINT_URL", sts.url()}};  // the all-services override applies to STS too
+  DefaultCredentialsProvider provider(f.Sources());
+  try {
+    provider.Get();
+    FAIL() << "expected an error";
+  } catch (const core::Error& error) {
+    EXPECT_EQ(error.code(), core::ErrorCode::kUnavailable);
+    EXPECT_NE(error.detail().find("InvalidIdentityToken: Token expired"), std::string::npos) << error.detail();
+  }
+  EXPECT_EQ(sts.requests().size(), 1U);
+
+  // An unreadable token file is the same kind of failure, named.
+  f.env["AWS_WEB_IDENTITY_TOKEN_FILE"] = "/nonexistent/token";
+  try {
+    provider.Get();
+    FAIL() << "expected an error";
+  } catch (const core::Error& error) {
+    EXPECT_NE(error.detail().find("AWS_WEB_IDENTITY_TOKEN_FILE"), std::string::npos) << error.detail();
+  }
+}
+
+TEST(CredentialsTest, ParsesTheStsAnswerStrictly) {
+  EXPECT_EQ(ParseAssumeRoleWithWebIdentity(StsAnswer("K", kStart)).access_key_id, "K");
+  EXPECT_THROW(ParseAssumeRoleWithWebIdentity("not xml <"), core::Error);
+  EXPECT_THROW(ParseAssumeRoleWithWebIdentity("<AssumeRoleWithWebIdentityResponse/>"), core::Error);
+  std::string no_token = StsAnswer("K", kStart);
+  no_token.replace(no_token.find("token-K"), 7, "");
+  EXPECT_THROW(ParseAssumeRoleWithWebIdentity(no_token), core::Error);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // migration-api: parse the command line (CLI11) and run one command.
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <unistd.h>
+#include <cstdio>
 
 #include "app/commands.hpp"
 #include "app/config.hpp"
@@ -20,7 +20,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app::AddServerFlags(*serve, config);
 
   app::LoadCommandOptions load_options;
-  auto* load = cli.add_subcommand("load", "load CSV files, local or on S3 (a folder: departments, jobs, hired_employees in that order)");
+  auto* load = cli.add_subcommand(
+      "load", "load CSV files, local or on S3 (a folder: departments, jobs, hired_employees in that order)");
   app::AddCommonFlags(*load, config);
   app::AddStorageFlags(*load, config);  // the S3 settings for s3:// paths
   load->add_option("paths", load_options.paths,
@@ -38,8 +39,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       ->required()
       ->check(CLI::IsMember({"hires-by-quarter", "departments-above-mean"}));
   report->add_option("--year", report_options.year, "year of the hires, 1900..2100")->capture_default_str();
-  report->add_option("--format", report_options.format,
-                     "table | csv | json (default: table on a terminal, JSON otherwise)")
+  report
+      ->add_option("--format", report_options.format,
+                   "table | csv | json (default: table on a terminal, JSON otherwise)")
       ->check(CLI::IsMember({"table", "csv", "json"}));
 
   std::string backup_table;
@@ -72,8 +74,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     return 2;
   }
   // CLI loads print a summary; keep the per-row log lines for servers unless asked for.
-  if (argc > 1 && (std::string_view(argv[1]) == "load" || std::string_view(argv[1]) == "report" ||
-                   std::string_view(argv[1]) == "backup" || std::string_view(argv[1]) == "restore") &&
+  if (argc > 1 &&
+      (std::string_view(argv[1]) == "load" || std::string_view(argv[1]) == "report" ||
+       std::string_view(argv[1]) == "backup" || std::string_view(argv[1]) == "restore") &&
       std::getenv("LOG_LEVEL") == nullptr) {
     config.log_level = "error";
   }

@@ -28,8 +28,7 @@ void RegisterHealthRoutes(http::Router& router, ApiContext& context) {
                   return http::Problem(core::ErrorCode::kUnavailable,
                                        "the database does not answer or its schema is not current", request.path);
                 }
-                return http::Response::Json(
-                    200, Dump({{"status", "ready"}, {"database", context.db.BackendName()}}));
+                return http::Response::Json(200, Dump({{"status", "ready"}, {"database", context.db.BackendName()}}));
               },
               nullptr, ""});
 }

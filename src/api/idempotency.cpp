@@ -69,9 +69,10 @@ std::string KeyReusedDetail(const db::IdempotencyRecord& seen, const db::Idempot
     return fmt::format("this Idempotency-Key was already used for {}; use a new key for a different request",
                        seen.request);
   }
-  return fmt::format("this Idempotency-Key was already used for {} with a different query or body; a retry must "
-                     "repeat the request exactly, a different request needs a new key",
-                     seen.request);
+  return fmt::format(
+      "this Idempotency-Key was already used for {} with a different query or body; a retry must "
+      "repeat the request exactly, a different request needs a new key",
+      seen.request);
 }
 
 }  // namespace migration::api

@@ -19,7 +19,7 @@ nlohmann::json RejectJson(const db::StoredReject& stored);
 
 // Responses stay under 1 MiB whatever the rejects hold (each keeps ≤ 4 KiB of raw text, which JSON
 // escaping can grow 6×, and ≤ 11 errors): a list of rejects stops before it passes these budgets.
-inline constexpr size_t kRejectsPageBudget = 768u << 10;    // GET /v1/loads/{id}/rejects
+inline constexpr size_t kRejectsPageBudget = 768u << 10;   // GET /v1/loads/{id}/rejects
 inline constexpr size_t kFirstRejectsBudget = 256u << 10;  // the rejects embedded in a load's response
 struct BoundedRejects {
   nlohmann::json items = nlohmann::json::array();

@@ -22,8 +22,8 @@ void RegisterMetricsRoutes(http::Router& router, ApiContext& context) {
                                                .wait_seconds = pool.wait_seconds});
                 observability::SetServerStats(context.server_state.in_flight.load(),
                                               context.server_state.connections.load());
-                return http::Response{200, std::string(observability::kPrometheusContentType),
-                                      observability::RenderMetrics(), {}};
+                return http::Response{
+                    200, std::string(observability::kPrometheusContentType), observability::RenderMetrics(), {}};
               },
               nullptr, ""});
 }

@@ -42,9 +42,10 @@ db::Page PageParams(const http::Request& request) {
   }
   if (const auto after = request.Query("after")) {
     if (!ParseInt64(*after, page.after) || page.after < 0) {
-      throw Error(ErrorCode::kBadRequest,
-                  fmt::format(R"(after must be the non-negative integer cursor from a previous page's "next", got "{}")",
-                              *after));
+      throw Error(
+          ErrorCode::kBadRequest,
+          fmt::format(R"(after must be the non-negative integer cursor from a previous page's "next", got "{}")",
+                      *after));
     }
   }
   return page;
@@ -77,7 +78,8 @@ int64_t IdParam(const http::Request& request, const std::string& name) {
   const auto& text = request.PathParam(name);
   int64_t value = 0;
   if (!ParseInt64(text, value) || value < 1) {
-    throw Error(ErrorCode::kNotFound, fmt::format("{} \"{}\" is not a positive integer, so nothing has it", name, text));
+    throw Error(ErrorCode::kNotFound,
+                fmt::format("{} \"{}\" is not a positive integer, so nothing has it", name, text));
   }
   return value;
 }

@@ -44,26 +44,23 @@ void RegisterReportRoutes(http::Router& router, ApiContext& context) {
               [&context, cache](http::Request& request) {
                 const reports::Format format = FormatParam(request);
                 const int year = YearParam(request);
-                return Respond(cache->Get(context.db, "hires-by-quarter", year, static_cast<int>(format),
-                                          [&] {
-                                            return reports::Render(reports::BuildHiresByQuarter(context.db, year),
-                                                                   format);
-                                          }),
-                               format);
+                return Respond(
+                    cache->Get(context.db, "hires-by-quarter", year, static_cast<int>(format),
+                               [&] { return reports::Render(reports::BuildHiresByQuarter(context.db, year), format); }),
+                    format);
               },
               nullptr, ""});
-  router.Add({"GET", "/v1/reports/departments-above-mean", 0,
-              [&context, cache](http::Request& request) {
-                const reports::Format format = FormatParam(request);
-                const int year = YearParam(request);
-                return Respond(cache->Get(context.db, "departments-above-mean", year, static_cast<int>(format),
-                                          [&] {
-                                            return reports::Render(
-                                                reports::BuildDepartmentsAboveMean(context.db, year), format);
-                                          }),
-                               format);
-              },
-              nullptr, ""});
+  router.Add(
+      {"GET", "/v1/reports/departments-above-mean", 0,
+       [&context, cache](http::Request& request) {
+         const reports::Format format = FormatParam(request);
+         const int year = YearParam(request);
+         return Respond(
+             cache->Get(context.db, "departments-above-mean", year, static_cast<int>(format),
+                        [&] { return reports::Render(reports::BuildDepartmentsAboveMean(context.db, year), format); }),
+             format);
+       },
+       nullptr, ""});
 }
 
 }  // namespace migration::api

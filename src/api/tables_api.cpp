@@ -95,8 +95,8 @@ std::string CsvOrMultipartHint() {
 
 // uploads/{table}/{YYYY}/{MM}/{DD}/{load_id}.csv, dated by the upload's start (UTC).
 std::string ArchiveKey(core::Table table, int64_t load_id) {
-  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
+  const auto now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch());
   const std::string date = core::FormatRfc3339(now.count());  // YYYY-MM-DDT…
   return fmt::format("uploads/{}/{}/{}/{}/{}.csv", core::TableName(table), date.substr(0, 4), date.substr(5, 2),
                      date.substr(8, 2), load_id);
@@ -139,15 +139,14 @@ class UploadConsumer final : public http::BodyConsumer {
     }
     if (boundary) {
       multipart_ = std::make_unique<http::MultipartReader>(
-          *boundary, http::MultipartReader::Callbacks{
-                         [this](const http::PartHeaders& part) {
-                           in_file_part_ = part.name == "file" && !seen_file_part_;
-                           seen_file_part_ = seen_file_part_ || in_file_part_;
-                         },
-                         [this](std::string_view data) {
-                           if (in_file_part_) ConsumeFile(data);
-                         },
-                         [this] { in_file_part_ = false; }});
+          *boundary, http::MultipartReader::Callbacks{[this](const http::PartHeaders& part) {
+                                                        in_file_part_ = part.name == "file" && !seen_file_part_;
+                                                        seen_file_part_ = seen_file_part_ || in_file_part_;
+                                                      },
+                                                      [this](std::string_view data) {
+                                                        if (in_file_part_) ConsumeFile(data);
+                                                      },
+                                                      [this] { in_file_part_ = false; }});
     }
     record_failure_ = !replaying_;
   }
@@ -173,8 +172,8 @@ class UploadConsumer final : public http::BodyConsumer {
       if (multipart_) {
         multipart_->Finish();
         if (!seen_file_part_) {
-          throw Error(ErrorCode::kBadRequest, fmt::format("the multipart body has no part named \"file\"; {}",
-                                                          CsvOrMultipartHint()));
+          throw Error(ErrorCode::kBadRequest,
+                      fmt::format("the multipart body has no part named \"file\"; {}", CsvOrMultipartHint()));
         }
       }
     } catch (const Error& error) {
@@ -190,8 +189,9 @@ class UploadConsumer final : public http::BodyConsumer {
       head.path = request_path_;
       if (auto replay = ReplayIfSeen(context_, head, *options_.idempotency)) return std::move(*replay);
       if (replaying_) {
-        throw Error(ErrorCode::kConflict, "this Idempotency-Key expired while the body was sent; send the request "
-                                          "again");
+        throw Error(ErrorCode::kConflict,
+                    "this Idempotency-Key expired while the body was sent; send the request "
+                    "again");
       }
     }
     slot_.emplace(LoadSlots::Take(context_.load_slots));
@@ -283,9 +283,9 @@ class UploadConsumer final : public http::BodyConsumer {
   std::unique_ptr<storage::ObjectWriter> archive_;  // null when no object store is configured
   bool in_file_part_ = false;
   bool seen_file_part_ = false;
-  bool record_failure_ = false;  // set while the upload has not reached its load
+  bool record_failure_ = false;                    // set while the upload has not reached its load
   std::optional<RequestFingerprint> fingerprint_;  // with an Idempotency-Key only
-  bool replaying_ = false;  // the key was used before: the body is hashed, not spooled or loaded
+  bool replaying_ = false;                         // the key was used before: the body is hashed, not spooled or loaded
 };
 
 // Counts the data records of a small CSV body without loading it (batch size check).
@@ -294,9 +294,9 @@ size_t CountCsvRecords(core::Table table, std::string_view body, ingest::HeaderM
   size_t count = 0;
   bool first = true;
   const ingest::csv::CsvReader::Sink sink = [&](const ingest::csv::CsvRecord& record) {
-    const bool is_header = first && (header == ingest::HeaderMode::kPresent ||
-                                     (header == ingest::HeaderMode::kAuto && !record.error &&
-                                      ingest::IsHeaderRecord(table, record.fields)));
+    const bool is_header =
+        first && (header == ingest::HeaderMode::kPresent || (header == ingest::HeaderMode::kAuto && !record.error &&
+                                                             ingest::IsHeaderRecord(table, record.fields)));
     first = false;
     if (!is_header) ++count;
   };
@@ -308,9 +308,9 @@ size_t CountCsvRecords(core::Table table, std::string_view body, ingest::HeaderM
 void CheckBatchSize(size_t rows) {
   if (rows == 0) throw Error(ErrorCode::kUnprocessable, "the batch is empty; send 1 to 1000 rows");
   if (rows > kMaxBatchRows) {
-    throw Error(ErrorCode::kPayloadTooLarge,
-                fmt::format("the batch has {} rows; send at most {} per request (use /upload for files)", rows,
-                            kMaxBatchRows));
+    throw Error(
+        ErrorCode::kPayloadTooLarge,
+        fmt::format("the batch has {} rows; send at most {} per request (use /upload for files)", rows, kMaxBatchRows));
   }
 }
 
@@ -368,9 +368,8 @@ http::Response ListRows(ApiContext& context, http::Request& request) {
 http::Response GetRow(ApiContext& context, http::Request& request) {
   const core::Table table = TableParam(request);
   const int64_t id = IdParam(request, "id");
-  const auto row = id <= std::numeric_limits<int32_t>::max()
-                       ? context.db.GetRow(table, static_cast<int32_t>(id))
-                       : std::nullopt;
+  const auto row =
+      id <= std::numeric_limits<int32_t>::max() ? context.db.GetRow(table, static_cast<int32_t>(id)) : std::nullopt;
   if (!row) throw Error(ErrorCode::kNotFound, fmt::format("{} has no row with id {}", core::TableName(table), id));
   return http::Response::Json(200, Dump(RowJson(table, *row)));
 }

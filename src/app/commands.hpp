@@ -13,16 +13,16 @@ int RunMigrate(const Config& config);
 
 struct LoadCommandOptions {
   std::vector<std::string> paths;
-  std::string table;        // empty: from the file name (departments.csv → departments)
+  std::string table;  // empty: from the file name (departments.csv → departments)
   std::string on_conflict = "reject";
   std::string header = "auto";
 };
 int RunLoad(const Config& config, const LoadCommandOptions& options);
 
 struct ReportCommandOptions {
-  std::string name;          // hires-by-quarter | departments-above-mean
+  std::string name;  // hires-by-quarter | departments-above-mean
   std::string year = "2021";
-  std::string format;        // table | csv | json; empty: table on a terminal, JSON otherwise
+  std::string format;  // table | csv | json; empty: table on a terminal, JSON otherwise
 };
 int RunReport(const Config& config, const ReportCommandOptions& options);
 

@@ -29,7 +29,8 @@ void EnvNumber(const char* name, T& out, T min, T max) {
   T parsed{};
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
   if (ec != std::errc() || end != text.data() + text.size() || parsed < min || parsed > max) {
-    throw Error(ErrorCode::kBadRequest, fmt::format("{} must be an integer from {} to {}, got \"{}\"", name, min, max, text));
+    throw Error(ErrorCode::kBadRequest,
+                fmt::format("{} must be an integer from {} to {}, got \"{}\"", name, min, max, text));
   }
   out = parsed;
 }
@@ -125,7 +126,8 @@ void AddStorageFlags(CLI::App& command, Config& config) {
   command.add_option("--aws-region", config.aws_region, "region of the bucket [env AWS_REGION]")->capture_default_str();
   command.add_option("--s3-sse", config.s3_sse, "server-side encryption: AES256 or aws:kms [env S3_SSE]");
   command.add_option("--s3-sse-kms-key-id", config.s3_sse_kms_key_id, "KMS key for aws:kms [env S3_SSE_KMS_KEY_ID]");
-  command.add_option("--s3-part-size-mib", config.s3_part_size_mib, "multipart part size, 8..64 [env S3_PART_SIZE_MIB]")
+  command
+      .add_option("--s3-part-size-mib", config.s3_part_size_mib, "multipart part size, 8..64 [env S3_PART_SIZE_MIB]")
       ->check(CLI::Range(8, 64))
       ->capture_default_str();
 }
@@ -149,27 +151,31 @@ void AddServerFlags(CLI::App& command, Config& config) {
   command.add_option("--bind", config.bind_address, "address to listen on [env BIND_ADDRESS]")->capture_default_str();
   command.add_option("--environment", config.environment, "development|staging|production [env ENVIRONMENT]")
       ->capture_default_str();
-  command.add_option("--max-upload-bytes", config.max_upload_bytes,
-                     "largest accepted upload in bytes, 0 = no limit [env MAX_UPLOAD_BYTES]")
+  command
+      .add_option("--max-upload-bytes", config.max_upload_bytes,
+                  "largest accepted upload in bytes, 0 = no limit [env MAX_UPLOAD_BYTES]")
       ->capture_default_str();
-  command.add_option("--shutdown-grace-seconds", config.shutdown_grace_seconds,
-                     "how long in-flight requests may take after SIGTERM [env SHUTDOWN_GRACE_SECONDS]")
+  command
+      .add_option("--shutdown-grace-seconds", config.shutdown_grace_seconds,
+                  "how long in-flight requests may take after SIGTERM [env SHUTDOWN_GRACE_SECONDS]")
       ->capture_default_str();
   command.add_option("--io-threads", config.io_threads, "network threads [env IO_THREADS]")->capture_default_str();
   command.add_option("--worker-threads", config.worker_threads, "threads for database work [env WORKER_THREADS]")
       ->capture_default_str();
   command.add_option("--db-pool-size", config.db_pool_size, "database connections [env DB_POOL_SIZE]")
       ->capture_default_str();
-  command.add_option("--report-refresh-ms", config.report_refresh_ms,
-                     "PostgreSQL: reports show loads made through other replicas within this many ms (loads "
-                     "through this one at once); 0 = check on every request [env REPORT_REFRESH_MS]")
+  command
+      .add_option("--report-refresh-ms", config.report_refresh_ms,
+                  "PostgreSQL: reports show loads made through other replicas within this many ms (loads "
+                  "through this one at once); 0 = check on every request [env REPORT_REFRESH_MS]")
       ->check(CLI::Range(0, 60000))
       ->capture_default_str();
   command.add_flag("!--no-migrate", config.migrate_on_start, "do not apply schema migrations on start");
   command.add_flag("--metrics-emf", config.metrics_emf,
                    "also write CloudWatch Embedded Metric Format lines to stdout [env METRICS_EMF=1]");
   command.add_option("--api-keys", config.api_keys, "name:sha256hex[:read] pairs, comma-separated [env API_KEYS]");
-  command.add_option("--api-keys-file", config.api_keys_file, "file of name:sha256hex[:read] lines [env API_KEYS_FILE]");
+  command.add_option("--api-keys-file", config.api_keys_file,
+                     "file of name:sha256hex[:read] lines [env API_KEYS_FILE]");
   command.add_option("--jwt-key-file", config.jwt_key_file,
                      "accept OAuth2 bearer JWTs verified with this key: PEM public key (RS256) or secret (HS256) "
                      "[env JWT_KEY_FILE]");
@@ -178,38 +184,48 @@ void AddServerFlags(CLI::App& command, Config& config) {
   command.add_option("--jwt-audience", config.jwt_audience, "required aud claim of bearer JWTs [env JWT_AUDIENCE]");
   command.add_option("--cors-allowed-origins", config.cors_allowed_origins,
                      "origins browsers may call from, comma-separated, * for any [env CORS_ALLOWED_ORIGINS]");
-  command.add_option("--rate-limit-rps", config.rate_limit_rps,
-                     "requests per second per API key (or client address), 0 = no limit [env RATE_LIMIT_RPS]")
+  command
+      .add_option("--rate-limit-rps", config.rate_limit_rps,
+                  "requests per second per API key (or client address), 0 = no limit [env RATE_LIMIT_RPS]")
       ->capture_default_str();
-  command.add_option("--idempotency-key-ttl-hours", config.idempotency_key_ttl_hours,
-                     "an Idempotency-Key replays its load's response this long, then expires and is purged, "
-                     "1..8760 [env IDEMPOTENCY_KEY_TTL_HOURS]")
+  command
+      .add_option("--idempotency-key-ttl-hours", config.idempotency_key_ttl_hours,
+                  "an Idempotency-Key replays its load's response this long, then expires and is purged, "
+                  "1..8760 [env IDEMPOTENCY_KEY_TTL_HOURS]")
       ->check(CLI::Range(1, 8760))
       ->capture_default_str();
-  command.add_option("--auth-failure-limit", config.auth_failure_limit,
-                     "failed authentications per client address per window before its keys and tokens get 429 "
-                     "unchecked, 0 = no limit [env AUTH_FAILURE_LIMIT]")
+  command
+      .add_option("--auth-failure-limit", config.auth_failure_limit,
+                  "failed authentications per client address per window before its keys and tokens get 429 "
+                  "unchecked, 0 = no limit [env AUTH_FAILURE_LIMIT]")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
-  command.add_option("--auth-failure-window-seconds", config.auth_failure_window_seconds,
-                     "the window of --auth-failure-limit [env AUTH_FAILURE_WINDOW_SECONDS]")
+  command
+      .add_option("--auth-failure-window-seconds", config.auth_failure_window_seconds,
+                  "the window of --auth-failure-limit [env AUTH_FAILURE_WINDOW_SECONDS]")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
-  command.add_option("--max-connections", config.max_connections, "open connections before new ones get 503 [env MAX_CONNECTIONS]")
+  command
+      .add_option("--max-connections", config.max_connections,
+                  "open connections before new ones get 503 [env MAX_CONNECTIONS]")
       ->capture_default_str();
-  command.add_option("--max-in-flight-loads", config.max_in_flight_loads,
-                     "uploads and batches running at once before new ones get 503, 0 = --db-pool-size "
-                     "[env MAX_IN_FLIGHT_LOADS]")
+  command
+      .add_option("--max-in-flight-loads", config.max_in_flight_loads,
+                  "uploads and batches running at once before new ones get 503, 0 = --db-pool-size "
+                  "[env MAX_IN_FLIGHT_LOADS]")
       ->capture_default_str();
-  command.add_option("--header-timeout-seconds", config.header_timeout_seconds,
-                     "a request head must arrive within this [env HEADER_TIMEOUT_SECONDS]")
+  command
+      .add_option("--header-timeout-seconds", config.header_timeout_seconds,
+                  "a request head must arrive within this [env HEADER_TIMEOUT_SECONDS]")
       ->capture_default_str();
-  command.add_option("--min-upload-bytes-per-second", config.min_upload_bytes_per_second,
-                     "a request body falling more than --upload-rate-window-seconds behind this rate is cut off, "
-                     "0 = no minimum [env MIN_UPLOAD_BYTES_PER_SECOND]")
+  command
+      .add_option("--min-upload-bytes-per-second", config.min_upload_bytes_per_second,
+                  "a request body falling more than --upload-rate-window-seconds behind this rate is cut off, "
+                  "0 = no minimum [env MIN_UPLOAD_BYTES_PER_SECOND]")
       ->capture_default_str();
-  command.add_option("--upload-rate-window-seconds", config.upload_rate_window_seconds,
-                     "how far behind the minimum upload rate a body may fall [env UPLOAD_RATE_WINDOW_SECONDS]")
+  command
+      .add_option("--upload-rate-window-seconds", config.upload_rate_window_seconds,
+                  "how far behind the minimum upload rate a body may fall [env UPLOAD_RATE_WINDOW_SECONDS]")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
 }
@@ -226,7 +242,8 @@ void ConfigureLogging(const Config& config) {
   observability::LogLevel level{};
   observability::LogFormat format{};
   if (!observability::ParseLogLevel(config.log_level, level)) {
-    throw Error(ErrorCode::kBadRequest, fmt::format("LOG_LEVEL must be debug, info, warn or error, got \"{}\"", config.log_level));
+    throw Error(ErrorCode::kBadRequest,
+                fmt::format("LOG_LEVEL must be debug, info, warn or error, got \"{}\"", config.log_level));
   }
   if (!observability::ParseLogFormat(config.log_format, format)) {
     throw Error(ErrorCode::kBadRequest, fmt::format("LOG_FORMAT must be json or text, got \"{}\"", config.log_format));

@@ -1,8 +1,8 @@
 // `migration-api load DIR|FILE|s3://bucket/prefix/|s3://bucket/key.csv... [--table T]`: the
 // historical load from local files or S3 objects. A folder (or an S3 prefix ending in "/") is
 // loaded in foreign-key order (departments, jobs, hired_employees); each file is one load, atomic
-// on its own; objects stream from S3 straight into the load, nothing is staged on disk. Progress on a terminal, a summary table at the end, exit 1 when a
-// file failed (nothing of it committed, or nothing valid in it).
+// on its own; objects stream from S3 straight into the load, nothing is staged on disk. Progress on a terminal, a
+// summary table at the end, exit 1 when a file failed (nothing of it committed, or nothing valid in it).
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -69,14 +69,18 @@ void PlanS3(const std::string& url, const std::optional<core::Table>& forced, co
         any = true;
       }
     }
-    if (!any) throw Error(ErrorCode::kBadRequest, fmt::format("{}: no departments.csv, jobs.csv or hired_employees.csv under it", url));
+    if (!any)
+      throw Error(ErrorCode::kBadRequest,
+                  fmt::format("{}: no departments.csv, jobs.csv or hired_employees.csv under it", url));
     return;
   }
   const auto info = store->Head(key);
   if (!info) throw Error(ErrorCode::kBadRequest, fmt::format("{}: no such object", url));
   const fs::path name = fs::path(key).filename();
   const auto table = forced ? forced : core::TableFromName(name.stem().string());
-  if (!table) throw Error(ErrorCode::kBadRequest, fmt::format("{}: cannot tell the table from the object name; pass --table", url));
+  if (!table)
+    throw Error(ErrorCode::kBadRequest,
+                fmt::format("{}: cannot tell the table from the object name; pass --table", url));
   jobs.push_back({name, *table, store, key, info->size});
 }
 
@@ -216,7 +220,9 @@ int RunLoad(const Config& config, const LoadCommandOptions& options) {
     throw Error(ErrorCode::kBadRequest, "--on-conflict must be reject, update or skip");
   }
   const auto jobs = PlanFiles(config, options);
-  if (jobs.empty()) throw Error(ErrorCode::kBadRequest, "no CSV files to load (a folder needs departments.csv, jobs.csv or hired_employees.csv)");
+  if (jobs.empty())
+    throw Error(ErrorCode::kBadRequest,
+                "no CSV files to load (a folder needs departments.csv, jobs.csv or hired_employees.csv)");
   auto database = db::OpenDatabase(config.database_url, {});
   database->Migrate();
   std::vector<FileOutcome> outcomes;

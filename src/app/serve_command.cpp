@@ -5,20 +5,20 @@
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <stop_token>
 #include <thread>
-#include <sstream>
 
 #include "api/access/access_guard.hpp"
-#include "storage/object_store.hpp"
 #include "api/routes.hpp"
-#include "core/error.hpp"
 #include "app/commands.hpp"
 #include "app/database_login.hpp"
+#include "core/error.hpp"
 #include "db/database.hpp"
 #include "http/server.hpp"
 #include "observability/emf.hpp"
 #include "observability/log.hpp"
+#include "storage/object_store.hpp"
 
 namespace migration::app {
 
@@ -32,8 +32,8 @@ std::string ReadWholeFile(const std::string& path, const std::string& variable) 
   return text.str();
 }
 
-// API keys from API_KEYS and API_KEYS_FILE, bearer JWTs when JWT_KEY_FILE is set; keys become mandatory on /v1 in staging and
-// production (refusing to start without any) and whenever some are configured.
+// API keys from API_KEYS and API_KEYS_FILE, bearer JWTs when JWT_KEY_FILE is set; keys become mandatory on /v1 in
+// staging and production (refusing to start without any) and whenever some are configured.
 api::access::AccessOptions AccessOptionsFrom(const Config& config) {
   api::access::AccessOptions access;
   access.keys = api::access::ParseApiKeys(config.api_keys, "API_KEYS");
@@ -46,7 +46,8 @@ api::access::AccessOptions AccessOptionsFrom(const Config& config) {
     api::access::JwtOptions jwt;
     const auto algorithm = api::access::ParseJwtAlgorithm(config.jwt_algorithm);
     if (!algorithm) {
-      throw core::Error(core::ErrorCode::kBadRequest, "JWT_ALGORITHM must be RS256 or HS256, got \"" + config.jwt_algorithm + "\"");
+      throw core::Error(core::ErrorCode::kBadRequest,
+                        "JWT_ALGORITHM must be RS256 or HS256, got \"" + config.jwt_algorithm + "\"");
     }
     jwt.algorithm = *algorithm;
     jwt.key = ReadWholeFile(config.jwt_key_file, "JWT_KEY_FILE");
@@ -140,8 +141,9 @@ int RunServe(const Config& config_as_given) {
   api::access::AccessGuard guard(AccessOptionsFrom(config));
   if (config.api_keys.empty() && config.api_keys_file.empty() && config.jwt_key_file.empty()) {
     LogWarn("auth_disabled", {{"environment", config.environment},
-                              {"warning", "NO API KEYS CONFIGURED: every /v1 endpoint is open to anyone who can reach "
-                                          "this port. Set API_KEYS or API_KEYS_FILE before exposing it."}});
+                              {"warning",
+                               "NO API KEYS CONFIGURED: every /v1 endpoint is open to anyone who can reach "
+                               "this port. Set API_KEYS or API_KEYS_FILE before exposing it."}});
   }
 
   // EMF lines only from the server: the CLI commands keep stdout for their own output.
@@ -153,8 +155,8 @@ int RunServe(const Config& config_as_given) {
   context.store = store.get();
   // Each load holds a database connection for its whole length: past the pool's size a load
   // would only wait for one (and time out), so that is the default cap.
-  context.load_slots = std::make_shared<api::LoadSlots>(
-      config.max_in_flight_loads > 0 ? config.max_in_flight_loads : config.db_pool_size);
+  context.load_slots = std::make_shared<api::LoadSlots>(config.max_in_flight_loads > 0 ? config.max_in_flight_loads
+                                                                                       : config.db_pool_size);
   context.max_upload_bytes = config.max_upload_bytes == 0 ? UINT64_MAX : config.max_upload_bytes;
   context.idempotency_ttl = std::chrono::hours(config.idempotency_key_ttl_hours);
   context.scratch_dir = config.scratch_dir;

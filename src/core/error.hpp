@@ -22,8 +22,8 @@ enum class ErrorCode {
   kConflict,              // a write that contradicts stored data (e.g. foreign keys on restore)
   kTooManyRequests,       // the caller's rate limit is spent: retry after Retry-After seconds
   // Server errors
-  kUnavailable,           // database (or storage) not reachable right now: retry later
-  kInternal,              // a bug or an unexpected failure
+  kUnavailable,  // database (or storage) not reachable right now: retry later
+  kInternal,     // a bug or an unexpected failure
 };
 
 std::string_view ErrorCodeName(ErrorCode code);

@@ -1,9 +1,10 @@
 #pragma once
 // The database interface: one abstraction, two backends (db/sqlite, db/postgres). Nothing above
 // db/ knows SQL dialects; nothing here knows HTTP. Every method is blocking: callers on I/O
-// threads must hop to the worker pool first (http/blocking.hpp).
+// threads must not call it (http::Server runs every handler on its worker pool).
 //
-// Errors: backends classify their native errors once (db/db_error.hpp) and throw core::Error
+// Errors: backends classify their native errors once (db/postgres/pg_error.cpp,
+// db/sqlite/sqlite_connection.cpp) and throw core::Error
 // with kUnavailable (retry later), kConflict (a stored row contradicts the write) or kInternal.
 
 #include <cstdint>

@@ -58,8 +58,8 @@ struct LoadRecord {
   int64_t started_us = 0;
   std::optional<int64_t> finished_us;
   LoadCounts counts;
-  std::string error;  // why a failed load failed; empty otherwise
-  std::string host;   // the server that ran it (to mark its interrupted loads on restart)
+  std::string error;    // why a failed load failed; empty otherwise
+  std::string host;     // the server that ran it (to mark its interrupted loads on restart)
   std::string archive;  // where the uploaded file was archived ("s3://…", "file://…"); empty: not archived
 };
 

@@ -13,8 +13,6 @@ std::string ColumnList(core::Table table) {
   return out;
 }
 
-std::string_view TextColumn(core::Table table) { return core::SchemaOf(table).columns[1].name; }
-
 std::string UpdateFromExcluded(core::Table table) {
   std::string out;
   for (const auto& column : core::SchemaOf(table).columns) {

@@ -11,8 +11,6 @@ namespace migration::db {
 
 // "id, department" / "id, job" / "id, name, datetime, department_id, job_id"
 std::string ColumnList(core::Table table);
-// The text column of a table: "department", "job" or "name".
-std::string_view TextColumn(core::Table table);
 // "department = excluded.department, ..." for every non-key column (ON CONFLICT DO UPDATE).
 std::string UpdateFromExcluded(core::Table table);
 

@@ -59,8 +59,8 @@ Response Problem(ErrorCode code, const std::string& detail, const std::string& i
   };
   // The RFC 9457 members win: a load's own "status" ("rejected") must not replace the HTTP status.
   for (const auto& [key, value] : extra.items()) body.emplace(key, value);
-  Response response{status, "application/problem+json",
-                    body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+  Response response{
+      status, "application/problem+json", body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
   if (code == ErrorCode::kUnavailable) response.headers.emplace_back("Retry-After", "5");
   return response;
 }

@@ -13,12 +13,12 @@
 namespace migration::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // as received: path and query
-  std::string path;    // percent-decoded path, without the query
+  std::string method;                                        // "GET", "POST", ...
+  std::string target;                                        // as received: path and query
+  std::string path;                                          // percent-decoded path, without the query
   std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::map<std::string, std::string> path_params;             // {table}, {id}, ... from the route
+  std::map<std::string, std::string> path_params;            // {table}, {id}, ... from the route
   std::optional<uint64_t> content_length;
   std::string body;  // buffered routes only; streaming routes get chunks instead
   std::string request_id;
@@ -40,7 +40,9 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
 
-  static Response Json(int status, std::string body) { return Response{status, "application/json", std::move(body), {}}; }
+  static Response Json(int status, std::string body) {
+    return Response{status, "application/json", std::move(body), {}};
+  }
 };
 
 // Splits and percent-decodes a request target into path and query pairs. Returns false when the

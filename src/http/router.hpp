@@ -32,11 +32,11 @@ using StreamingHandler = std::function<std::unique_ptr<BodyConsumer>(Request&)>;
 
 struct Route {
   std::string method;
-  std::string pattern;          // "/v1/{table}/{id}": {name} matches one non-empty segment
-  uint64_t body_limit = 0;      // bytes; requests over it get 413 (streaming: UINT64_MAX = any size)
-  BufferedHandler buffered;     // exactly one of the two is set
+  std::string pattern;       // "/v1/{table}/{id}": {name} matches one non-empty segment
+  uint64_t body_limit = 0;   // bytes; requests over it get 413 (streaming: UINT64_MAX = any size)
+  BufferedHandler buffered;  // exactly one of the two is set
   StreamingHandler streaming;
-  std::string name;             // stable route name for logs and metrics, e.g. "POST /v1/{table}/upload"
+  std::string name;  // stable route name for logs and metrics, e.g. "POST /v1/{table}/upload"
 };
 
 class Router {

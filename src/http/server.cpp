@@ -6,7 +6,7 @@
 //   Session() reads a request head, routes it, streams or buffers the body, writes the response;
 //   OnWorkers() runs blocking handler code on the worker pool and resumes on the session's strand.
 
-#include <utility>  // before Asio: awaitable.hpp needs std::exchange (PITFALLS.md)
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include "http/server.hpp"
 
@@ -51,7 +51,7 @@ using observability::LogInfo;
 using observability::LogWarn;
 
 constexpr size_t kBodyChunkBytes = 256 * 1024;
-constexpr size_t kReadBufferReserve = 64 * 1024;  // PITFALLS: flat_buffer reads 512 B at a time otherwise
+constexpr size_t kReadBufferReserve = 64 * 1024;  // else flat_buffer reads ~512 B at a time (100 MB: 195k reads)
 // What the connection's read buffer may hold beyond the request head. Body bytes leave it for the
 // body chunk as they are parsed, so it only ever holds one read's worth of them; what it must not
 // do is grow without bound while Beast 1.74's parser waits for the end of a chunk-size line, of
@@ -172,7 +172,8 @@ struct Server::Impl {
   net::awaitable<void> Listen() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(net::make_strand(ioc), net::redirect_error(net::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor.async_accept(net::make_strand(ioc), net::redirect_error(net::use_awaitable, ec));
       if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;  // stopping
       if (ec) {
         // Out of file descriptors or similar: log, pause briefly and keep serving the others.
@@ -190,7 +191,8 @@ struct Server::Impl {
   // Stop accepting, let in-flight requests finish (up to the grace period), then stop the loop.
   void BeginDrain() {
     if (state.draining.exchange(true)) return;
-    LogInfo("server_draining", {{"in_flight", state.in_flight.load()}, {"grace_seconds", options.shutdown_grace.count()}});
+    LogInfo("server_draining",
+            {{"in_flight", state.in_flight.load()}, {"grace_seconds", options.shutdown_grace.count()}});
     net::post(acceptor.get_executor(), [this] {
       beast::error_code ec;
       acceptor.close(ec);
@@ -227,7 +229,8 @@ struct Server::Impl {
       bhttp::request_parser<bhttp::buffer_body> parser;
       parser.header_limit(options.max_header_bytes);
       // Limits are per route and checked by us; Beast's own limit must not interfere
-      // (body_limit(none) is broken in 1.74: use the maximum instead, PITFALLS.md).
+      // (body_limit(none) is broken in Boost 1.74, every request with a Content-Length fails: the
+      // maximum instead).
       parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       stream.expires_after(first ? options.header_timeout : options.keep_alive_timeout);
       first = false;
@@ -316,7 +319,7 @@ struct Server::Impl {
     }
     if (!parser.is_done()) {
       if (const auto expect = request.Header("expect"); expect && beast::iequals(*expect, "100-continue")) {
-        // curl waits a second for this before sending a large body (PITFALLS.md).
+        // curl waits a second for this before sending a large body.
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
         beast::error_code ec;
         co_await bhttp::async_write(stream, cont, net::redirect_error(net::use_awaitable, ec));
@@ -373,7 +376,7 @@ struct Server::Impl {
     const uint64_t before = pace.received;
     BodyRead result;
     // One socket read at a time, so the deadline follows the bytes as they come: expires_at is a
-    // deadline, not an idle timeout, and must be re-armed (PITFALLS.md).
+    // deadline, not an idle timeout, and must be re-armed.
     while (body.size == chunk.size() && !parser.is_done()) {
       bool rate_bound = false;
       stream.expires_at(NextBytesDeadline(pace, rate_bound));
@@ -551,25 +554,27 @@ struct Server::Impl {
   // /v1/{table}/upload"), never the raw path, so the metric labels stay a small fixed set.
   static constexpr std::string_view kRefusedRoute = "refused";
 
-  void LogAccess(const Request& request, std::chrono::steady_clock::time_point started, int status,
-                 uint64_t bytes_out, bool ok, std::string_view fixed_route = {}) {
+  void LogAccess(const Request& request, std::chrono::steady_clock::time_point started, int status, uint64_t bytes_out,
+                 bool ok, std::string_view fixed_route = {}) {
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const Route* route = fixed_route.empty() ? router.Find(request.method, request.path).route : nullptr;
-    const std::string_view route_name =
-        !fixed_route.empty() ? fixed_route : route != nullptr ? std::string_view(route->name) : "unmatched";
+    const std::string_view route_name = !fixed_route.empty() ? fixed_route
+                                        : route != nullptr   ? std::string_view(route->name)
+                                                             : "unmatched";
     const uint64_t bytes_in = request.content_length.value_or(request.body.size());
     observability::RecordRequest(route_name, status, elapsed, bytes_in, bytes_out);
-    LogInfo("request", {{"request_id", request.request_id},
-                        {"method", request.method},
-                        {"route", route_name},
-                        {"path", request.path},
-                        {"status", status},
-                        {"bytes_in", bytes_in},
-                        {"bytes_out", bytes_out},
-                        {"duration_ms", std::round(elapsed * 1e6) / 1000},
-                        {"key", request.principal.empty() ? nlohmann::json(nullptr) : nlohmann::json(request.principal)},
-                        {"remote", request.remote_address},
-                        {"completed", ok}});
+    LogInfo("request",
+            {{"request_id", request.request_id},
+             {"method", request.method},
+             {"route", route_name},
+             {"path", request.path},
+             {"status", status},
+             {"bytes_in", bytes_in},
+             {"bytes_out", bytes_out},
+             {"duration_ms", std::round(elapsed * 1e6) / 1000},
+             {"key", request.principal.empty() ? nlohmann::json(nullptr) : nlohmann::json(request.principal)},
+             {"remote", request.remote_address},
+             {"completed", ok}});
   }
 };
 

@@ -2,9 +2,9 @@
 // Feeds CSV bytes into a Load: splits records with the streaming CSV reader, recognises the
 // header line, and turns reader errors into rejects (field, code, line) instead of failures.
 
+#include <optional>
 #include <string_view>
 #include <vector>
-#include <optional>
 
 #include "ingest/csv/csv_reader.hpp"
 #include "ingest/load.hpp"

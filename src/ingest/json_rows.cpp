@@ -140,9 +140,7 @@ void JsonRows::FeedTo(JsonRowSink& sink, core::Table table) const {
       }
       seen[column] = true;
       switch (value.type()) {
-        case simdjson::dom::element_type::STRING:
-          fields[column] = value.get_string().value_unsafe();
-          break;
+        case simdjson::dom::element_type::STRING: fields[column] = value.get_string().value_unsafe(); break;
         case simdjson::dom::element_type::INT64:
         case simdjson::dom::element_type::UINT64:
         case simdjson::dom::element_type::DOUBLE:
@@ -150,8 +148,7 @@ void JsonRows::FeedTo(JsonRowSink& sink, core::Table table) const {
           number_texts[column] = simdjson::minify(value);
           fields[column] = number_texts[column];
           break;
-        case simdjson::dom::element_type::NULL_VALUE:
-          break;  // absent: reported as missing by the rules
+        case simdjson::dom::element_type::NULL_VALUE: break;  // absent: reported as missing by the rules
         default:
           shape_errors.Add({std::string(key), "wrong_type", fmt::format("{} must be a string or a number", key)});
       }

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 
 #include "core/error.hpp"
 #include "ingest/row_rules.hpp"
@@ -111,9 +111,7 @@ void Load::AddRecord(std::span<const std::optional<std::string_view>> fields, in
                     {{"id", "duplicate", fmt::format("id {} appears earlier in this same input", scratch_.id)}});
         FlushIfFull();
         return;
-      case db::OnConflict::kSkip:
-        ++record_.counts.skipped;
-        return;
+      case db::OnConflict::kSkip: ++record_.counts.skipped; return;
       case db::OnConflict::kUpdate: {
         // The later row wins. If the earlier one is still queued, replace it in place (ids must be
         // unique within one bulk write); otherwise it is written already and this one updates it.
@@ -146,8 +144,7 @@ void Load::AddReject(int64_t position, std::string_view raw, std::vector<FieldEr
 
 void Load::FlushIfFull() {
   if (options_.atomic) return;  // an atomic batch is written whole by Finish() (at most 1000 rows)
-  if (rows_.size() >= options_.batch_rows || rejects_.size() >= options_.batch_rows ||
-      queued_bytes_ >= kQueueBytes) {
+  if (rows_.size() >= options_.batch_rows || rejects_.size() >= options_.batch_rows || queued_bytes_ >= kQueueBytes) {
     Flush();
   }
 }
@@ -172,7 +169,8 @@ void Load::QueueReject(int64_t position, std::string_view raw, std::vector<Field
                                           {"errors", std::move(errors_json)}});
   const std::string_view kept = RawPrefix(raw);
   queued_bytes_ += kept.size() + stored.size();
-  rejects_.push_back({options_.locator, position, std::string(kept), std::move(stored), static_cast<int64_t>(raw.size())});
+  rejects_.push_back(
+      {options_.locator, position, std::string(kept), std::move(stored), static_cast<int64_t>(raw.size())});
 }
 
 void Load::Flush() {
@@ -297,7 +295,8 @@ void Load::Abort(const std::string& why) {
     // start of this host (Database::FailInterruptedLoads). Nothing was committed either way.
     observability::LogError("load_fail_record_failed", {{"load_id", record_.id}, {"error", e.what()}});
   }
-  const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+  const double elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
   observability::LogWarn("load_failed", {{"load_id", record_.id},
                                          {"table", core::TableName(options_.table)},
                                          {"rows_received", record_.counts.received},

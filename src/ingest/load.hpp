@@ -38,10 +38,10 @@ inline constexpr size_t kQueueBytes = 8u << 20;
 struct LoadOptions {
   core::Table table = core::Table::kDepartments;
   db::OnConflict on_conflict = db::OnConflict::kReject;
-  bool atomic = false;                      // all rows valid or none written (batches)
+  bool atomic = false;  // all rows valid or none written (batches)
   db::RejectLocator locator = db::RejectLocator::kLine;
   std::string source = "upload";
-  size_t batch_rows = 20000;                // rows per bulk write
+  size_t batch_rows = 20000;  // rows per bulk write
   // The client's Idempotency-Key, committed with the load (load_id is filled in by the load).
   std::optional<db::IdempotencyRecord> idempotency;
 };

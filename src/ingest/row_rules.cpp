@@ -204,9 +204,7 @@ std::vector<FieldError> ValidateFields(core::Table table, std::span<const std::o
     const std::string_view value = *fields[i];
     std::optional<FieldError> error;
     switch (column.kind) {
-      case core::ColumnKind::kId:
-        error = ParseId(column.name, value, parsed_numbers.id);
-        break;
+      case core::ColumnKind::kId: error = ParseId(column.name, value, parsed_numbers.id); break;
       case core::ColumnKind::kReference:
         // Row has one member per reference column; the schema names them.
         error = ParseId(column.name, value,
@@ -216,9 +214,7 @@ std::vector<FieldError> ValidateFields(core::Table table, std::span<const std::o
         error = CheckText(column.name, value);
         text = value;
         break;
-      case core::ColumnKind::kDatetime:
-        error = ParseDatetime(column.name, value, parsed_numbers.datetime_us);
-        break;
+      case core::ColumnKind::kDatetime: error = ParseDatetime(column.name, value, parsed_numbers.datetime_us); break;
     }
     if (error) errors.push_back(std::move(*error));
   }

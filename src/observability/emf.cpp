@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <mutex>
 
 namespace migration::observability {
@@ -43,19 +43,18 @@ std::string FormatEmfLine(std::string_view environment, std::optional<std::strin
   document["Environment"] = environment;
   if (table) document["Table"] = *table;
   document["_aws"] = {{"Timestamp", timestamp_ms},
-                      {"CloudWatchMetrics",
-                       nlohmann::json::array({{{"Namespace", kEmfNamespace},
-                                               {"Dimensions", std::move(dimensions)},
-                                               {"Metrics", std::move(definitions)}}})}};
+                      {"CloudWatchMetrics", nlohmann::json::array({{{"Namespace", kEmfNamespace},
+                                                                    {"Dimensions", std::move(dimensions)},
+                                                                    {"Metrics", std::move(definitions)}}})}};
   return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void WriteEmf(std::optional<std::string_view> table, std::initializer_list<EmfMetric> metrics,
               const nlohmann::json& properties) {
   if (!EmfEnabled()) return;
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::string line;
   {
     std::lock_guard lock(g_environment_mutex);

@@ -11,9 +11,9 @@
 //
 // Lines go to stdout (logs go to stderr), one write() each, so they never interleave.
 
+#include <nlohmann/json.hpp>
 #include <cstdint>
 #include <initializer_list>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>

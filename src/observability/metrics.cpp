@@ -50,10 +50,14 @@ std::string EscapeLabelValue(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -62,9 +66,12 @@ std::string EscapeHelp(std::string_view help) {
   std::string out;
   out.reserve(help.size());
   for (char c : help) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -199,8 +206,8 @@ template class Family<Histogram>;
 // Registry
 
 template <typename Metric>
-Family<Metric>& Registry::Add(std::string name, std::string help, MetricType type,
-                              std::vector<std::string> label_names, std::vector<double> bounds) {
+Family<Metric>& Registry::Add(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
+                              std::vector<double> bounds) {
   CheckNames(name, label_names, type);
   std::lock_guard lock(mutex_);
   for (const auto& family : families_) {

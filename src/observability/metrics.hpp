@@ -149,9 +149,9 @@ class Registry {
 Registry& DefaultRegistry();
 
 // Text-format helpers, exposed for tests.
-std::string FormatMetricValue(double value);             // 1, 0.25, +Inf, -Inf, NaN
-std::string EscapeLabelValue(std::string_view value);    // \ " and newline escaped
-std::string EscapeHelp(std::string_view help);           // \ and newline escaped
+std::string FormatMetricValue(double value);           // 1, 0.25, +Inf, -Inf, NaN
+std::string EscapeLabelValue(std::string_view value);  // \ " and newline escaped
+std::string EscapeHelp(std::string_view help);         // \ and newline escaped
 
 // The Content-Type of the text format.
 inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";

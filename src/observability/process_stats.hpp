@@ -14,7 +14,7 @@ struct ProcessStats {
   double start_time_seconds = 0;  // since the Unix epoch
   int64_t threads = 0;
   int64_t open_fds = 0;
-  int64_t max_fds = 0;            // the soft RLIMIT_NOFILE
+  int64_t max_fds = 0;  // the soft RLIMIT_NOFILE
 };
 
 // nullopt when /proc is not readable (not Linux, or a sandbox without /proc).

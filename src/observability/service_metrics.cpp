@@ -24,39 +24,36 @@ struct Metrics {
                                            "HTTP requests answered, by route and status code.", {"route", "status"});
   Family<Histogram>& request_duration =
       r.AddHistogram("migration_http_request_duration_seconds",
-                     "Time from a request's head read to its response written, by route.", {"route"},
-                     kRequestBuckets);
-  Family<Counter>& request_bytes = r.AddCounter("migration_http_request_bytes_total",
-                                                "Request body bytes received, by route.", {"route"});
-  Family<Counter>& response_bytes = r.AddCounter("migration_http_response_bytes_total",
-                                                 "Response body bytes sent, by route.", {"route"});
+                     "Time from a request's head read to its response written, by route.", {"route"}, kRequestBuckets);
+  Family<Counter>& request_bytes =
+      r.AddCounter("migration_http_request_bytes_total", "Request body bytes received, by route.", {"route"});
+  Family<Counter>& response_bytes =
+      r.AddCounter("migration_http_response_bytes_total", "Response body bytes sent, by route.", {"route"});
   Gauge& in_flight = r.AddGauge("migration_http_requests_in_flight", "Requests being handled now.").With({});
-  Gauge& open_connections =
-      r.AddGauge("migration_http_open_connections", "Client connections open now.").With({});
+  Gauge& open_connections = r.AddGauge("migration_http_open_connections", "Client connections open now.").With({});
 
-  Family<Counter>& loads = r.AddCounter(
-      "migration_loads_total", "Loads ended, by table and status (succeeded, partial, rejected, failed).",
-      {"table", "status"});
+  Family<Counter>& loads =
+      r.AddCounter("migration_loads_total", "Loads ended, by table and status (succeeded, partial, rejected, failed).",
+                   {"table", "status"});
   Family<Histogram>& load_duration =
       r.AddHistogram("migration_load_duration_seconds", "Wall time of committed loads, start to commit, by table.",
                      {"table"}, kLoadBuckets);
   Family<Counter>& rows_inserted =
       r.AddCounter("migration_rows_inserted_total", "Rows inserted by committed loads, by table.", {"table"});
   Family<Counter>& rows_updated = r.AddCounter(
-      "migration_rows_updated_total", "Rows overwritten by committed loads (on_conflict=update), by table.",
-      {"table"});
+      "migration_rows_updated_total", "Rows overwritten by committed loads (on_conflict=update), by table.", {"table"});
   Family<Counter>& rows_skipped = r.AddCounter(
       "migration_rows_skipped_total", "Rows skipped by committed loads (on_conflict=skip), by table.", {"table"});
-  Family<Counter>& rows_rejected = r.AddCounter(
-      "migration_rows_rejected_total", "Rows rejected (and kept in the rejects log) by committed loads, by table.",
-      {"table"});
-  Family<Counter>& rows_rejected_by_code = r.AddCounter(
-      "migration_rows_rejected_by_code_total",
-      "Rejected rows by table and error code; a row with several distinct codes counts once under each.",
-      {"table", "code"});
+  Family<Counter>& rows_rejected =
+      r.AddCounter("migration_rows_rejected_total",
+                   "Rows rejected (and kept in the rejects log) by committed loads, by table.", {"table"});
+  Family<Counter>& rows_rejected_by_code =
+      r.AddCounter("migration_rows_rejected_by_code_total",
+                   "Rejected rows by table and error code; a row with several distinct codes counts once under each.",
+                   {"table", "code"});
 
-  Family<Gauge>& pool_connections = r.AddGauge(
-      "migration_db_pool_connections", "Database connections by state (in_use, idle).", {"state"});
+  Family<Gauge>& pool_connections =
+      r.AddGauge("migration_db_pool_connections", "Database connections by state (in_use, idle).", {"state"});
   Gauge& pool_max = r.AddGauge("migration_db_pool_max_connections", "Size of the database connection pool.").With({});
   Gauge& pool_waiting =
       r.AddGauge("migration_db_pool_waiting", "Threads waiting now for a database connection.").With({});
@@ -66,21 +63,19 @@ struct Metrics {
                                         "Waits for a database connection that timed out (503 to the client).")
                                .With({});
   Counter& pool_wait_seconds =
-      r.AddCounter("migration_db_pool_wait_seconds_total", "Time spent waiting for a database connection.")
-          .With({});
+      r.AddCounter("migration_db_pool_wait_seconds_total", "Time spent waiting for a database connection.").With({});
 
   Family<Counter>& storage_requests = r.AddCounter(
       "migration_storage_requests_total", "Object store operations (after retries), by operation.", {"operation"});
-  Family<Counter>& storage_errors = r.AddCounter(
-      "migration_storage_errors_total", "Object store operations that failed after retries, by operation.",
-      {"operation"});
+  Family<Counter>& storage_errors =
+      r.AddCounter("migration_storage_errors_total", "Object store operations that failed after retries, by operation.",
+                   {"operation"});
 
   Gauge& resident = r.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.").With({});
   Gauge& virtual_memory = r.AddGauge("process_virtual_memory_bytes", "Virtual memory size in bytes.").With({});
   Gauge& open_fds = r.AddGauge("process_open_fds", "Number of open file descriptors.").With({});
   Gauge& max_fds = r.AddGauge("process_max_fds", "Maximum number of open file descriptors.").With({});
-  Counter& cpu = r.AddCounter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.")
-                     .With({});
+  Counter& cpu = r.AddCounter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.").With({});
   Gauge& start_time =
       r.AddGauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.").With({});
   Gauge& threads = r.AddGauge("process_threads", "Number of OS threads in the process.").With({});

@@ -76,9 +76,10 @@ DepartmentsAboveMean BuildDepartmentsAboveMean(db::Database& db, int year) {
   for (const auto& row : all) {
     if (row.hired * departments > total) report.rows.push_back(row);
   }
-  std::sort(report.rows.begin(), report.rows.end(), [](const db::DepartmentHiresRow& a, const db::DepartmentHiresRow& b) {
-    return a.hired != b.hired ? a.hired > b.hired : a.id < b.id;
-  });
+  std::sort(report.rows.begin(), report.rows.end(),
+            [](const db::DepartmentHiresRow& a, const db::DepartmentHiresRow& b) {
+              return a.hired != b.hired ? a.hired > b.hired : a.id < b.id;
+            });
   return report;
 }
 

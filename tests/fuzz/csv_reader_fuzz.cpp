@@ -28,12 +28,12 @@ using migration::ingest::csv::CsvReader;
 using migration::ingest::csv::CsvRecord;
 
 // abort() (not assert) so the check stays in every build mode and libFuzzer records a crash.
-#define FUZZ_CHECK(condition)                                                           \
-  do {                                                                                  \
-    if (!(condition)) {                                                                 \
+#define FUZZ_CHECK(condition)                                                                \
+  do {                                                                                       \
+    if (!(condition)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                     \
-    }                                                                                   \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (false)
 
 struct Rec {

@@ -1,5 +1,5 @@
-// fuzz-sources: src/ingest/json_rows.cpp src/ingest/row_rules.cpp src/ingest/utf8.cpp src/core/table.cpp src/core/time.cpp
-// fuzz-libs: simdjson fmt
+// fuzz-sources: src/ingest/json_rows.cpp src/ingest/row_rules.cpp src/ingest/utf8.cpp src/core/table.cpp
+// src/core/time.cpp fuzz-libs: simdjson fmt
 //
 // libFuzzer target for the JSON batch parser (src/ingest/json_rows.hpp). Built and run by
 // scripts/run-fuzzers.sh, which reads the lines above to know which sources and libraries to link.
@@ -104,8 +104,8 @@ class CheckingSink final : public JsonRowSink {
     NextIndex(index);
     FUZZ_CHECK(!errors.empty());
     simdjson::dom::element element = Reparse(raw);
-    static const std::set<std::string> kCodes = {"not_an_object", "unexpected_field", "wrong_type",
-                                                  "duplicate_field", "too_many_errors"};
+    static const std::set<std::string> kCodes = {"not_an_object", "unexpected_field", "wrong_type", "duplicate_field",
+                                                 "too_many_errors"};
     FUZZ_CHECK(errors.size() <= migration::ingest::kMaxErrorsPerRow + 1);
     for (size_t i = 0; i < errors.size(); ++i) {
       const FieldError& error = errors[i];

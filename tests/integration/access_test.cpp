@@ -45,8 +45,8 @@ class AccessTest : public ::testing::Test {
 TEST_F(AccessTest, KeysAreRequiredOnEveryV1RouteGroupAndOnlyThere) {
   Start({"--api-keys", "ci:" + HexDigest("good-key") + ",auditor:" + HexDigest("read-key") + ":read"});
   const std::vector<std::pair<std::string, std::string>> routes = {
-      {"GET", "/v1/departments"},          {"GET", "/v1/departments/1"}, {"POST", "/v1/departments"},
-      {"POST", "/v1/departments/upload"},  {"GET", "/v1/loads"},         {"GET", "/v1/reports/hires-by-quarter"}};
+      {"GET", "/v1/departments"},         {"GET", "/v1/departments/1"}, {"POST", "/v1/departments"},
+      {"POST", "/v1/departments/upload"}, {"GET", "/v1/loads"},         {"GET", "/v1/reports/hires-by-quarter"}};
   const std::string body = R"([{"id": 1, "department": "Sales"}])";
   for (const auto& [method, path] : routes) {
     const std::string type = path.ends_with("upload") ? "text/csv" : "application/json";
@@ -92,8 +92,9 @@ TEST_F(AccessTest, BearerJwtsAreVerifiedBesideApiKeys) {
   EXPECT_EQ(Request("GET", read_url, "", {"X-API-Key: good-key"}).status, 200);  // keys still work
 
   TokenClaims expired;
-  expired.expires_at = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch()).count() - 3600;
+  expired.expires_at =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+      3600;
   TokenClaims other_audience;
   other_audience.audience = "billing-api";
   const RsaKeyPair stranger = MakeRsaKeyPair();
@@ -146,9 +147,8 @@ TEST_F(AccessTest, ABurstOverTheRateLimitGets429WithRetryAfter) {
 
 TEST_F(AccessTest, CorsPreflightAndHeadersFollowTheAllowList) {
   Start({"--cors-allowed-origins", "https://app.example.com"});
-  const HttpResponse preflight =
-      Request("OPTIONS", Url("/v1/departments"), "",
-              {"Origin: https://app.example.com", "Access-Control-Request-Method: POST"});
+  const HttpResponse preflight = Request("OPTIONS", Url("/v1/departments"), "",
+                                         {"Origin: https://app.example.com", "Access-Control-Request-Method: POST"});
   EXPECT_EQ(preflight.status, 204);
   EXPECT_NE(preflight.Header("access-control-allow-methods").find("POST"), std::string::npos);
   const HttpResponse get = Request("GET", Url("/v1/departments"), "", {"Origin: https://app.example.com"});
@@ -202,7 +202,7 @@ TEST(LoadCapTest, LoadsBeyondTheCapGet503UntilARunningOneEnds) {
   EXPECT_EQ(refused.Header("retry-after"), "5");
   EXPECT_NE(refused.Json()["detail"].get<std::string>().find("loads are running"), std::string::npos);
   EXPECT_EQ(Get(server.Url("/v1/departments")).status, 200);  // reads are not loads
-  exec("COMMIT");  // the running load goes on, ends, and frees the slot
+  exec("COMMIT");                                             // the running load goes on, ends, and frees the slot
   upload.join();
   EXPECT_EQ(uploaded.status, 201) << uploaded.body;
   HttpResponse accepted;

@@ -70,8 +70,8 @@ TEST(AuthFailureLimitTest, InvalidBearerTokensCountAndZeroTurnsTheLimitOff) {
   const RsaKeyPair stranger = MakeRsaKeyPair();
   const std::string key_file = ::testing::TempDir() + "/migration-auth-failure-jwt.pem";
   std::ofstream(key_file) << keys.public_pem;
-  const std::vector<std::string> jwt_args = {"--jwt-key-file", key_file, "--jwt-issuer", "https://issuer.example",
-                                             "--jwt-audience", "migration-api"};
+  const std::vector<std::string> jwt_args = {"--jwt-key-file",         key_file,         "--jwt-issuer",
+                                             "https://issuer.example", "--jwt-audience", "migration-api"};
   const TestDatabase database(Backend::kSqlite);
   const std::string forged = "Authorization: Bearer " + MintToken("RS256", stranger.private_pem, {});
   {

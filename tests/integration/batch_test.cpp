@@ -116,13 +116,8 @@ TEST_P(BatchTest, EveryDataRuleRejectsItsRowWithFieldAndCode) {
   const nlohmann::json rejects = response.Json()["rejects"];
   std::map<int, std::string> field_by_index;
   for (const auto& reject : rejects) field_by_index[reject["index"].get<int>()] = reject["errors"][0]["field"];
-  EXPECT_EQ(field_by_index, (std::map<int, std::string>{{1, "id"},
-                                                         {2, "name"},
-                                                         {3, "job_id"},
-                                                         {4, "x"},
-                                                         {5, "job_id"},
-                                                         {6, "id"},
-                                                         {7, "id"}}));
+  EXPECT_EQ(field_by_index, (std::map<int, std::string>{
+                                {1, "id"}, {2, "name"}, {3, "job_id"}, {4, "x"}, {5, "job_id"}, {6, "id"}, {7, "id"}}));
   EXPECT_EQ(CountRows("hired_employees"), 1);
   // +02:00 is stored as UTC.
   EXPECT_EQ(Get(Url("/v1/hired_employees/1")).Json()["datetime"], "2020-12-31T22:00:00Z");

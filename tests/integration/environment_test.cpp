@@ -40,9 +40,8 @@ TEST(EnvironmentTest, TheCaseOfAnAcceptedValueDoesNotMatter) {
     EXPECT_NE(result.output.find("requires API keys"), std::string::npos) << value << ": " << result.output;
   }
   // With a key it starts, and /v1 needs that key; the flag is read like the variable.
-  const ServerProcess server(database.url(),
-                             {"--environment", "PRODUCTION", "--api-keys",
-                              "ci:5b2a5e2ab5a1e3d2bbc1c7c2e2e7e0d0c5c0f1b9d9f7f3a0e3f5c1b7a9d2e4f6"});
+  const ServerProcess server(database.url(), {"--environment", "PRODUCTION", "--api-keys",
+                                              "ci:5b2a5e2ab5a1e3d2bbc1c7c2e2e7e0d0c5c0f1b9d9f7f3a0e3f5c1b7a9d2e4f6"});
   EXPECT_EQ(Get(server.Url("/v1/departments")).status, 401);
   EXPECT_NE(server.Log().find(R"("environment":"production")"), std::string::npos) << server.Log();
   // Development, in any case, still runs open.

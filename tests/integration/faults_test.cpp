@@ -40,13 +40,15 @@ using std::chrono::milliseconds;
 
 std::string Departments(int first_id, int count) {
   std::string csv;
-  for (int id = first_id; id < first_id + count; ++id) csv += std::to_string(id) + ",Department number " + std::to_string(id) + "\n";
+  for (int id = first_id; id < first_id + count; ++id)
+    csv += std::to_string(id) + ",Department number " + std::to_string(id) + "\n";
   return csv;
 }
 
 std::string Jobs(int first_id, int count) {
   std::string csv;
-  for (int id = first_id; id < first_id + count; ++id) csv += std::to_string(id) + ",Job number " + std::to_string(id) + "\n";
+  for (int id = first_id; id < first_id + count; ++id)
+    csv += std::to_string(id) + ",Job number " + std::to_string(id) + "\n";
   return csv;
 }
 
@@ -171,8 +173,8 @@ class PostgresOutageTest : public ::testing::Test {
   // Polls the database until a load of `table` is running; returns its id.
   long long WaitForRunningLoad(const std::string& table) {
     for (int attempt = 0; attempt < 400; ++attempt) {
-      const long long id = Query("SELECT coalesce(max(id), 0) FROM loads WHERE status = 'running' AND table_name = '" +
-                                 table + "'");
+      const long long id =
+          Query("SELECT coalesce(max(id), 0) FROM loads WHERE status = 'running' AND table_name = '" + table + "'");
       if (id != 0) return id;
       std::this_thread::sleep_for(milliseconds(25));
     }
@@ -186,7 +188,9 @@ class PostgresOutageTest : public ::testing::Test {
     EXPECT_EQ(response.Header("content-type"), "application/problem+json") << what;
   }
 
-  bool ServerAlive() const { return ::kill(server_->pid(), 0) == 0 && ::waitpid(server_->pid(), nullptr, WNOHANG) == 0; }
+  bool ServerAlive() const {
+    return ::kill(server_->pid(), 0) == 0 && ::waitpid(server_->pid(), nullptr, WNOHANG) == 0;
+  }
 
   std::unique_ptr<PostgresCluster> cluster_;
   std::unique_ptr<ServerProcess> server_;
@@ -238,7 +242,8 @@ TEST_F(PostgresOutageTest, RequestsAre503WhileItIsDownAndTheServiceRecoversWithi
     ready_status = Get(Url("/readyz")).status;
     if (ready_status == 200) {
       read_status = Get(Url("/v1/departments")).status;
-      if (batch_status != 201) batch_status = Post(Url("/v1/hired_employees"), Hires(1001, 1000), "application/json").status;
+      if (batch_status != 201)
+        batch_status = Post(Url("/v1/hired_employees"), Hires(1001, 1000), "application/json").status;
       if (read_status == 200 && batch_status == 201) {
         recovered = true;
         break;
@@ -261,7 +266,8 @@ TEST_F(PostgresOutageTest, RequestsAre503WhileItIsDownAndTheServiceRecoversWithi
   EXPECT_EQ(Query("SELECT count(*) FROM hired_employees"), 2000);
   std::string status;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    status = PgSession(cluster_->Url()).Scalar("SELECT status FROM loads WHERE id = " + std::to_string(interrupted_load));
+    status =
+        PgSession(cluster_->Url()).Scalar("SELECT status FROM loads WHERE id = " + std::to_string(interrupted_load));
     if (status != "running") break;
     // The service records a failure the outage kept it from writing on its next use of the database.
     Get(Url("/readyz"));
@@ -308,9 +314,8 @@ class ShutdownFaultTest : public ApiTest {
 
   void SetUp() override {
     database_ = std::make_unique<TestDatabase>(GetParam());
-    server_ = std::make_unique<ServerProcess>(database_->url(),
-                                              std::vector<std::string>{"--shutdown-grace-seconds",
-                                                                       std::to_string(kGraceSeconds)});
+    server_ = std::make_unique<ServerProcess>(
+        database_->url(), std::vector<std::string>{"--shutdown-grace-seconds", std::to_string(kGraceSeconds)});
   }
 
   std::string LoadStatus(const std::string& table) const {
@@ -404,7 +409,8 @@ class KillFaultTest : public ApiTest {
     const long long rows = database_->QueryInt("SELECT count(*) FROM hired_employees WHERE " + range);
     const std::string after = "id > " + std::to_string(loads_before);
     const long long loads = database_->QueryInt("SELECT count(*) FROM loads WHERE " + after);
-    const long long failed = database_->QueryInt("SELECT count(*) FROM loads WHERE " + after + " AND status = 'failed'");
+    const long long failed =
+        database_->QueryInt("SELECT count(*) FROM loads WHERE " + after + " AND status = 'failed'");
     const long long committed = database_->QueryInt("SELECT count(*) FROM loads WHERE " + after +
                                                     " AND status = 'succeeded' AND rows_inserted = 1000");
     EXPECT_LE(loads, 1);
@@ -433,8 +439,7 @@ TEST_P(KillFaultTest, SigkillWhileTheBatchBodyArrivesLeavesNoRowAndNoRunningLoad
   }
   server_->Restart();
   EXPECT_NE(CheckBatch(1, loads_before), "in");
-  CheckNothingLostNothingHalfLoaded([this](const std::string& sql) { return database_->QueryInt(sql); },
-                                    ReportUrl());
+  CheckNothingLostNothingHalfLoaded([this](const std::string& sql) { return database_->QueryInt(sql); }, ReportUrl());
   // And the same batch loads whole afterwards.
   EXPECT_EQ(PostJson("hired_employees", batch).status, 201);
   EXPECT_EQ(CountRows("hired_employees"), 1000);
@@ -466,8 +471,7 @@ TEST_P(KillFaultTest, SigkillAtAnyMomentOfABatchLeavesItWhollyInOrWhollyOut) {
     }
     server_->Restart();
     ++outcomes[CheckBatch(first_id, loads_before)];
-    CheckNothingLostNothingHalfLoaded([this](const std::string& sql) { return database_->QueryInt(sql); },
-                                      ReportUrl());
+    CheckNothingLostNothingHalfLoaded([this](const std::string& sql) { return database_->QueryInt(sql); }, ReportUrl());
     if (HasFailure()) break;
   }
   std::string summary;
@@ -496,13 +500,14 @@ TEST_P(KillInsideTransactionTest, SigkillWithTheBatchTransactionOpenRollsItBack)
     connection.Send(RequestHead("/v1/hired_employees", "application/json", batch.size()) + batch);
     bool waiting = false;
     for (int attempt = 0; attempt < 400 && !waiting; ++attempt) {
-      waiting = locker.Int("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-                           "application_name = 'migration-api' AND wait_event_type = 'Lock'") > 0;
+      waiting = locker.Int(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                    "application_name = 'migration-api' AND wait_event_type = 'Lock'") > 0;
       if (!waiting) std::this_thread::sleep_for(milliseconds(25));
     }
     ASSERT_TRUE(waiting) << "the batch never reached its write";
-    EXPECT_EQ(locker.Int("SELECT count(*) FROM loads WHERE status = 'running' AND id > " + std::to_string(loads_before)),
-              1);
+    EXPECT_EQ(
+        locker.Int("SELECT count(*) FROM loads WHERE status = 'running' AND id > " + std::to_string(loads_before)), 1);
     const int status = server_->Stop(SIGKILL);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     connection.Close();
@@ -510,8 +515,9 @@ TEST_P(KillInsideTransactionTest, SigkillWithTheBatchTransactionOpenRollsItBack)
     // The orphaned backend proceeds, finds its client gone and rolls back: wait until it is gone.
     bool gone = false;
     for (int attempt = 0; attempt < 400 && !gone; ++attempt) {
-      gone = locker.Int("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-                        "application_name = 'migration-api'") == 0;
+      gone = locker.Int(
+                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                 "application_name = 'migration-api'") == 0;
       if (!gone) std::this_thread::sleep_for(milliseconds(25));
     }
     ASSERT_TRUE(gone) << "the killed server's database sessions never ended";
@@ -520,15 +526,13 @@ TEST_P(KillInsideTransactionTest, SigkillWithTheBatchTransactionOpenRollsItBack)
 
   server_->Restart();
   EXPECT_EQ(CheckBatch(1, loads_before), "failed");
-  CheckNothingLostNothingHalfLoaded([this](const std::string& sql) { return database_->QueryInt(sql); },
-                                    ReportUrl());
+  CheckNothingLostNothingHalfLoaded([this](const std::string& sql) { return database_->QueryInt(sql); }, ReportUrl());
   EXPECT_EQ(PostJson("hired_employees", batch).status, 201);
   EXPECT_EQ(CountRows("hired_employees"), 1000);
   EXPECT_EQ(ReportedHires(ReportUrl()), 1000);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, KillInsideTransactionTest, ::testing::Values(Backend::kPostgres),
-                         BackendParamName);
+INSTANTIATE_TEST_SUITE_P(Backends, KillInsideTransactionTest, ::testing::Values(Backend::kPostgres), BackendParamName);
 
 }  // namespace
 }  // namespace migration::testing

@@ -56,8 +56,10 @@ TEST_P(HttpTest, SigtermLetsAnUploadInFlightFinishThenExits) {
   std::string body;
   for (int id = 1; id <= 50000; ++id) body += std::to_string(id) + ",Department " + std::to_string(id) + "\n";
   RawConnection connection(server_->port());
-  connection.Send("POST /v1/departments/upload HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\n"
-                  "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  connection.Send(
+      "POST /v1/departments/upload HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   connection.Send(body.substr(0, body.size() / 2));
   // Wait until the server has started the load, then ask it to stop.
   for (int attempt = 0; attempt < 200; ++attempt) {

@@ -38,30 +38,28 @@ class IdempotencyFingerprintTest : public ApiTest {
     EXPECT_EQ(response.status, 422) << response.body;
     EXPECT_EQ(response.Header("content-type"), "application/problem+json");
     EXPECT_TRUE(response.Header("idempotent-replayed").empty());
-    EXPECT_NE(response.Json()["detail"].get<std::string>().find("Idempotency-Key was already used"),
-              std::string::npos)
+    EXPECT_NE(response.Json()["detail"].get<std::string>().find("Idempotency-Key was already used"), std::string::npos)
         << response.body;
   }
 };
 
 TEST_P(IdempotencyFingerprintTest, ABatchRetriedWithAnotherBodyOrQueryIsRefusedAndLoadsNothing) {
   const std::string body = R"([{"id": 1, "department": "Sales"}])";
-  const HttpResponse first = PostWithKey("/v1/departments?on_conflict=reject&atomic=false", body,
-                                         "application/json", "batch-1");
+  const HttpResponse first =
+      PostWithKey("/v1/departments?on_conflict=reject&atomic=false", body, "application/json", "batch-1");
   ASSERT_EQ(first.status, 201) << first.body;
 
   ExpectKeyReused(PostWithKey("/v1/departments?on_conflict=reject&atomic=false",
                               R"([{"id": 2, "department": "Research"}])", "application/json", "batch-1"));
-  ExpectKeyReused(
-      PostWithKey("/v1/departments?on_conflict=update&atomic=false", body, "application/json", "batch-1"));
+  ExpectKeyReused(PostWithKey("/v1/departments?on_conflict=update&atomic=false", body, "application/json", "batch-1"));
   ExpectKeyReused(PostWithKey("/v1/departments", body, "application/json", "batch-1"));
   EXPECT_EQ(CountRows("departments"), 1);
   EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM departments WHERE id = 2"), 0);
   EXPECT_EQ(Loads(), 1);
 
   // The same request again, its query parameters in another order: the first response, replayed.
-  const HttpResponse again = PostWithKey("/v1/departments?atomic=false&on_conflict=reject", body,
-                                         "application/json", "batch-1");
+  const HttpResponse again =
+      PostWithKey("/v1/departments?atomic=false&on_conflict=reject", body, "application/json", "batch-1");
   EXPECT_EQ(again.status, 201) << again.body;
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(again.Header("idempotent-replayed"), "true");
@@ -85,8 +83,8 @@ TEST_P(IdempotencyFingerprintTest, AnUploadIsFingerprintedByTheFileItStreams) {
                                 "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"departments.csv\"\r\n"
                                 "Content-Type: text/csv\r\n\r\n" +
                                 csv + "\r\n--" + boundary + "--\r\n";
-  const HttpResponse again = PostWithKey("/v1/departments/upload", multipart,
-                                         "multipart/form-data; boundary=" + boundary, "upload-1");
+  const HttpResponse again =
+      PostWithKey("/v1/departments/upload", multipart, "multipart/form-data; boundary=" + boundary, "upload-1");
   EXPECT_EQ(again.status, 201) << again.body;
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(again.Header("idempotent-replayed"), "true");
@@ -94,8 +92,8 @@ TEST_P(IdempotencyFingerprintTest, AnUploadIsFingerprintedByTheFileItStreams) {
 }
 
 TEST_P(IdempotencyFingerprintTest, KeysExpireAfterTheirLifetime) {
-  server_ = std::make_unique<ServerProcess>(database_->url(),
-                                            std::vector<std::string>{"--idempotency-key-ttl-hours", "1"});
+  server_ =
+      std::make_unique<ServerProcess>(database_->url(), std::vector<std::string>{"--idempotency-key-ttl-hours", "1"});
   const std::string body = R"([{"id": 1, "department": "Sales"}])";
   const HttpResponse first = PostWithKey("/v1/departments", body, "application/json", "ttl-1");
   ASSERT_EQ(first.status, 201) << first.body;
@@ -128,8 +126,8 @@ TEST_P(IdempotencyFingerprintTest, KeysExpireAfterTheirLifetime) {
 }
 
 TEST_P(IdempotencyFingerprintTest, ExpiredKeysArePurged) {
-  server_ = std::make_unique<ServerProcess>(database_->url(),
-                                            std::vector<std::string>{"--idempotency-key-ttl-hours", "1"});
+  server_ =
+      std::make_unique<ServerProcess>(database_->url(), std::vector<std::string>{"--idempotency-key-ttl-hours", "1"});
   for (int i = 1; i <= 3; ++i) {
     const std::string body = R"([{"id": )" + std::to_string(i) + R"(, "department": "D"}])";
     ASSERT_EQ(PostWithKey("/v1/departments", body, "application/json", "purge-" + std::to_string(i)).status, 201);

@@ -58,8 +58,8 @@ TEST_P(IdempotencyTest, TwoCopiesRacingLoadTheRowsOnce) {
   SeedCatalog();
   nlohmann::json rows = nlohmann::json::array();
   for (int id = 1; id <= 500; ++id) {
-    rows.push_back({{"id", id}, {"name", "P"}, {"datetime", "2021-01-01T00:00:00Z"}, {"department_id", 1},
-                    {"job_id", 1}});
+    rows.push_back(
+        {{"id", id}, {"name", "P"}, {"datetime", "2021-01-01T00:00:00Z"}, {"department_id", 1}, {"job_id", 1}});
   }
   const std::string body = rows.dump();
   auto a = std::async(std::launch::async,

@@ -29,8 +29,10 @@ class InterruptedUploadTest : public ApiTest {
   std::unique_ptr<RawConnection> SendHalfAnUpload() {
     const std::string body = Departments(200000);
     auto connection = std::make_unique<RawConnection>(server_->port());
-    connection->Send("POST /v1/departments/upload HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\n"
-                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+    connection->Send(
+        "POST /v1/departments/upload HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n");
     connection->Send(body.substr(0, body.size() / 2));
     EXPECT_TRUE(WaitForSpooledBytes(server_->pid(), body.size() / 2, std::chrono::seconds(20)))
         << "the server never took in the first half";

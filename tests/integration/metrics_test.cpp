@@ -25,7 +25,8 @@ using Samples = std::map<std::string, std::string>;  // "name{labels}" -> value 
 // to the family whose # TYPE came last (histograms: its _bucket, _sum, _count), each family is
 // declared once, and every line is a comment or `name{labels} value`.
 Samples ParseExposition(const std::string& text) {
-  static const std::regex kSample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)$)");
+  static const std::regex kSample(
+      R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (\S+)$)");
   static const std::regex kType(R"(^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$)");
   Samples samples;
   std::set<std::string> declared;
@@ -47,8 +48,9 @@ Samples ParseExposition(const std::string& text) {
       continue;
     }
     const std::string name = m[1];
-    const bool ok = name == family || (type == "histogram" && (name == family + "_bucket" || name == family + "_sum" ||
-                                                               name == family + "_count"));
+    const bool ok =
+        name == family ||
+        (type == "histogram" && (name == family + "_bucket" || name == family + "_sum" || name == family + "_count"));
     EXPECT_TRUE(ok) << "sample " << name << " outside its family " << family;
     samples[line.substr(0, line.rfind(' '))] = m[5];
   }
@@ -160,8 +162,8 @@ TEST_P(MetricsTest, MetricsAreServedInTheTextFormat) {
 
 TEST_P(MetricsTest, EachRequestIsOneJsonLogLineWithRouteStatusBytesDurationAndKey) {
   const std::string body = R"([{"id":7,"department":"Ops"}])";
-  const HttpResponse response =
-      Request("POST", Url("/v1/departments"), body, {"Content-Type: application/json", "X-Request-Id: metrics-log-line-1"});
+  const HttpResponse response = Request("POST", Url("/v1/departments"), body,
+                                        {"Content-Type: application/json", "X-Request-Id: metrics-log-line-1"});
   ASSERT_EQ(response.status, 201) << response.body;
   const nlohmann::json line = RequestLogLine("metrics-log-line-1");
   EXPECT_EQ(line["event"], "request");
@@ -206,12 +208,12 @@ TEST_P(MetricsTest, TheKeyNameIsLoggedAndRefusalsAreCountedByRoute) {
   server_.reset();
   server_ = std::make_unique<ServerProcess>(
       database_->url(),
-      std::vector<std::string>{
-          "--api-keys", "metrics-reader:d31c4153216654104062c2381a35a508ce65581c2abea7770a7cfd76c92e828e"});
+      std::vector<std::string>{"--api-keys",
+                               "metrics-reader:d31c4153216654104062c2381a35a508ce65581c2abea7770a7cfd76c92e828e"});
   ASSERT_EQ(Request("GET", Url("/v1/departments"), "", {"X-Request-Id: metrics-key-1"}).status, 401);
-  ASSERT_EQ(Request("GET", Url("/v1/departments"), "", {"X-Request-Id: metrics-key-2", "X-API-Key: metrics-secret"})
-                .status,
-            200);
+  ASSERT_EQ(
+      Request("GET", Url("/v1/departments"), "", {"X-Request-Id: metrics-key-2", "X-API-Key: metrics-secret"}).status,
+      200);
   EXPECT_TRUE(RequestLogLine("metrics-key-1")["key"].is_null());
   const nlohmann::json line = RequestLogLine("metrics-key-2");
   EXPECT_EQ(line["key"], "metrics-reader");
@@ -262,7 +264,8 @@ TEST_P(MetricsTest, RequestsRefusedBeforeRoutingAreAnsweredLoggedAndCounted) {
   int logged = 0;
   std::istringstream in(server_->Log());
   for (std::string line; std::getline(in, line);) {
-    if (line.find("\"event\":\"request\"") != std::string::npos && line.find("\"route\":\"refused\"") != std::string::npos) {
+    if (line.find("\"event\":\"request\"") != std::string::npos &&
+        line.find("\"route\":\"refused\"") != std::string::npos) {
       const nlohmann::json entry = nlohmann::json::parse(line);
       EXPECT_EQ(entry["remote"], "127.0.0.1");
       EXPECT_FALSE(entry["request_id"].get<std::string>().empty());
@@ -286,8 +289,8 @@ TEST_P(MetricsTest, EmfLinesMatchTheDeploymentContract) {
   std::set<std::vector<std::string>> dimension_sets;
   for (const auto& set : contract["dimension_sets"]) dimension_sets.insert(set.get<std::vector<std::string>>());
 
-  const HttpResponse batch =
-      PostJson("departments", R"([{"id":1,"department":"Sales"},{"id":2,"department":"Legal"},{"id":0,"department":"x"}])");
+  const HttpResponse batch = PostJson(
+      "departments", R"([{"id":1,"department":"Sales"},{"id":2,"department":"Legal"},{"id":0,"department":"x"}])");
   ASSERT_EQ(batch.status, 200) << batch.body;
 
   nlohmann::json load_line;

@@ -28,8 +28,8 @@ namespace {
 using nlohmann::json;
 
 // The names a spreadsheet would evaluate, one department each (a leading tab and CR included).
-const std::vector<std::string> kFormulaNames = {R"(=HYPERLINK("http://evil.example","click"))", "+SUM(1,2)", "-2+3",
-                                                "@cmd", "\tTabbed", "\rReturned"};
+const std::vector<std::string> kFormulaNames = {
+    R"(=HYPERLINK("http://evil.example","click"))", "+SUM(1,2)", "-2+3", "@cmd", "\tTabbed", "\rReturned"};
 
 // RFC 4180 records of a whole CSV document (quoted fields with commas, quotes and line breaks).
 std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
@@ -88,7 +88,8 @@ class OutputEscapingTest : public ApiTest {
   // the mean (1) puts all six formula departments above it; job 1 is a formula too.
   void SeedFormulaNames() {
     json departments = json::array();
-    for (size_t i = 0; i < kFormulaNames.size(); ++i) departments.push_back({{"id", i + 1}, {"department", kFormulaNames[i]}});
+    for (size_t i = 0; i < kFormulaNames.size(); ++i)
+      departments.push_back({{"id", i + 1}, {"department", kFormulaNames[i]}});
     for (size_t i = 0; i < kFormulaNames.size(); ++i) {
       departments.push_back({{"id", 100 + i}, {"department", "Quiet " + std::to_string(i)}});
     }
@@ -144,17 +145,21 @@ TEST_P(OutputEscapingTest, ReportCsvDownloadsNeutraliseFormulaCellsAndKeepTheNam
 
 TEST_P(OutputEscapingTest, TheCliTableEscapesControlBytesInNames) {
   const std::string evil_department = "Evil\x1b]0;pwned\x07\x1b[2J";
-  const std::string evil_job = "Job\xc2\x9b" "31m\x7f";
+  const std::string evil_job =
+      "Job\xc2\x9b"
+      "31m\x7f";
   // A second department without hires puts the first above the mean (0.5).
-  const json departments = json::array({{{"id", 1}, {"department", evil_department}}, {{"id", 2}, {"department", "Q"}}});
+  const json departments =
+      json::array({{{"id", 1}, {"department", evil_department}}, {{"id", 2}, {"department", "Q"}}});
   ASSERT_EQ(PostJson("departments", departments.dump()).status, 201);
   ASSERT_EQ(PostJson("jobs", json::array({{{"id", 1}, {"job", evil_job}}}).dump()).status, 201);
-  const json hire = {{"id", 1}, {"name", "A"}, {"datetime", "2021-05-01T00:00:00Z"}, {"department_id", 1}, {"job_id", 1}};
+  const json hire = {
+      {"id", 1}, {"name", "A"}, {"datetime", "2021-05-01T00:00:00Z"}, {"department_id", 1}, {"job_id", 1}};
   ASSERT_EQ(PostJson("hired_employees", json::array({hire}).dump()).status, 201);
 
   for (const std::string report : {"hires-by-quarter", "departments-above-mean"}) {
-    const CommandResult result = RunMigrationApi(
-        {"report", report, "--year", "2021", "--format", "table", "--database-url", database_->url()});
+    const CommandResult result =
+        RunMigrationApi({"report", report, "--year", "2021", "--format", "table", "--database-url", database_->url()});
     ASSERT_EQ(result.exit_code, 0) << result.output;
     EXPECT_FALSE(HasTerminalControls(result.output)) << result.output;
     EXPECT_NE(result.output.find(R"(Evil\x1b]0;pwned\x07\x1b[2J)"), std::string::npos) << result.output;
@@ -177,9 +182,12 @@ class TextLogServer {
     char objects_template[] = "/tmp/migration-text-log-objects-XXXXXX";
     if (::mkdtemp(objects_template) == nullptr) throw std::runtime_error("mkdtemp failed");
     objects_dir_ = objects_template;
-    std::vector<std::string> args = {MIGRATION_BINARY,      "serve",          "--bind",       "127.0.0.1",
-                                     "--port",              std::to_string(port_), "--database-url", database_url,
-                                     "--storage-url",       "file://" + objects_dir_, "--log-format", "text"};
+    std::vector<std::string> args = {MIGRATION_BINARY, "serve",
+                                     "--bind",         "127.0.0.1",
+                                     "--port",         std::to_string(port_),
+                                     "--database-url", database_url,
+                                     "--storage-url",  "file://" + objects_dir_,
+                                     "--log-format",   "text"};
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);

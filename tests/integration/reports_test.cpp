@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <thread>
 #include <map>
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -48,7 +48,8 @@ nlohmann::json AboveMeanJson(int year, const std::map<int, std::string>& departm
   }
   std::sort(above.begin(), above.end());
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto& [neg, id] : above) rows.push_back({{"id", id}, {"department", department_names.at(id)}, {"hired", -neg}});
+  for (const auto& [neg, id] : above)
+    rows.push_back({{"id", id}, {"department", department_names.at(id)}, {"hired", -neg}});
   return {{"year", year}, {"mean", mean}, {"rows", rows}};
 }
 
@@ -155,7 +156,9 @@ TEST_P(ReportsTest, QuartersAndYearsAreTakenInUtc) {
     {"id": 1, "name": "Q2 in UTC", "datetime": "2021-03-31T23:30:00-01:00", "department_id": 1, "job_id": 1},
     {"id": 2, "name": "2021 Q4 in UTC", "datetime": "2022-01-01T00:30:00+01:00", "department_id": 1, "job_id": 1},
     {"id": 3, "name": "2021 Q1 in UTC", "datetime": "2020-12-31T23:30:00-01:00", "department_id": 1, "job_id": 1}
-  ])").status, 201);
+  ])")
+                .status,
+            201);
   const nlohmann::json report = Report("hires-by-quarter", "?year=2021");
   ASSERT_EQ(report["rows"].size(), 1u);
   EXPECT_EQ(report["rows"][0]["Q1"], 1);
@@ -180,9 +183,10 @@ TEST_P(ReportsTest, UpdatesMoveHiresBetweenDepartmentsAndQuarters) {
 }
 
 TEST_P(ReportsTest, CsvIsQuotedAndChosenByFormatOrAccept) {
-  ASSERT_EQ(PostJson("departments", R"([{"id": 1, "department": "Sales, \"North\""}, {"id": 2, "department": "Ventes Île"}])")
-                .status,
-            201);
+  ASSERT_EQ(
+      PostJson("departments", R"([{"id": 1, "department": "Sales, \"North\""}, {"id": 2, "department": "Ventes Île"}])")
+          .status,
+      201);
   ASSERT_EQ(PostJson("jobs", R"([{"id": 1, "job": "Engineer\nSenior"}])").status, 201);
   ASSERT_EQ(UploadCsv("hired_employees", "1,A,2021-01-05T00:00:00Z,1,1\n2,B,2021-01-06T00:00:00Z,2,1\n").status, 201);
   const HttpResponse csv = Get(Url("/v1/reports/hires-by-quarter?format=csv"));
@@ -229,8 +233,7 @@ TEST_P(ReportsTest, CountsStayExactThroughARandomSequenceOfLoads) {
     if (random() % 2) {
       UploadCsv("hired_employees", csv, "?on_conflict=" + mode);
     } else {
-      Post(Url("/v1/hired_employees?on_conflict=" + mode + (random() % 4 == 0 ? "&atomic=true" : "")), csv,
-           "text/csv");
+      Post(Url("/v1/hired_employees?on_conflict=" + mode + (random() % 4 == 0 ? "&atomic=true" : "")), csv, "text/csv");
     }
   }
   for (const int year : {2020, 2021, 2022}) ExpectReportsMatchTheRows(year);
@@ -242,7 +245,8 @@ TEST_P(ReportsTest, FoldingRecordedChangesIntoTheCountsNeverChangesAReport) {
   const nlohmann::json before = Report("hires-by-quarter");
   if (GetParam() == Backend::kPostgres) {
     // The server folds hire_count_deltas into hire_counts every second.
-    for (int attempt = 0; attempt < 100 && database_->QueryInt("SELECT count(*) FROM hire_count_deltas") > 0; ++attempt) {
+    for (int attempt = 0; attempt < 100 && database_->QueryInt("SELECT count(*) FROM hire_count_deltas") > 0;
+         ++attempt) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hire_count_deltas"), 0);
@@ -266,10 +270,10 @@ void ExpectBackendsAnswerTheSame(const DataSet& data) {
       ASSERT_LT(upload.status, 300) << upload.body;
     }
   }
-  for (const std::string path : {"/v1/reports/hires-by-quarter", "/v1/reports/departments-above-mean",
-                                 "/v1/reports/hires-by-quarter?format=csv&year=2021",
-                                 "/v1/reports/departments-above-mean?format=csv", "/v1/reports/hires-by-quarter?year=2020",
-                                 "/v1/reports/hires-by-quarter?year=2022&format=csv"}) {
+  for (const std::string path :
+       {"/v1/reports/hires-by-quarter", "/v1/reports/departments-above-mean",
+        "/v1/reports/hires-by-quarter?format=csv&year=2021", "/v1/reports/departments-above-mean?format=csv",
+        "/v1/reports/hires-by-quarter?year=2020", "/v1/reports/hires-by-quarter?year=2022&format=csv"}) {
     const HttpResponse sqlite_answer = Get(on_sqlite.Url(path));
     ASSERT_EQ(sqlite_answer.status, 200) << path << ": " << sqlite_answer.body;
     EXPECT_EQ(sqlite_answer.body, Get(on_postgres.Url(path)).body) << data.name << " " << path;
@@ -296,8 +300,9 @@ namespace {
 long long ReportedHires(const ServerProcess& server) {
   const nlohmann::json rows = Get(server.Url("/v1/reports/hires-by-quarter?year=2021")).Json()["rows"];
   long long total = 0;
-  for (const auto& row : rows) total += row["Q1"].get<long long>() + row["Q2"].get<long long>() +
-                                        row["Q3"].get<long long>() + row["Q4"].get<long long>();
+  for (const auto& row : rows)
+    total += row["Q1"].get<long long>() + row["Q2"].get<long long>() + row["Q3"].get<long long>() +
+             row["Q4"].get<long long>();
   return total;
 }
 

@@ -32,9 +32,9 @@ int JobOf(int id) { return (id / 3) % 3 + 1; }
 int MonthOf(int id) { return id % 12 + 1; }
 
 std::string HireLine(int id, const std::string& name_suffix) {
-  return std::to_string(id) + ",Person " + std::to_string(id) + name_suffix + ",2021-" +
-         (MonthOf(id) < 10 ? "0" : "") + std::to_string(MonthOf(id)) + "-15T10:00:00Z," +
-         std::to_string(DepartmentOf(id)) + "," + std::to_string(JobOf(id)) + "\n";
+  return std::to_string(id) + ",Person " + std::to_string(id) + name_suffix + ",2021-" + (MonthOf(id) < 10 ? "0" : "") +
+         std::to_string(MonthOf(id)) + "-15T10:00:00Z," + std::to_string(DepartmentOf(id)) + "," +
+         std::to_string(JobOf(id)) + "\n";
 }
 
 // ids first..last; every 97th line has an empty name (a reject) and every 1000th id is sent twice
@@ -93,12 +93,11 @@ TEST_P(RerunTest, ReuploadWithRejectAnswersAndRejectsEveryRow) {
   EXPECT_EQ(again["status"], 422);  // a problem body: its status is the HTTP status
   EXPECT_EQ(CountRows("hired_employees"), static_cast<long long>(file.valid_ids.size()));
   const long long load_id = again["load_id"].get<long long>();
-  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM rejects WHERE load_id = " + std::to_string(load_id)),
-            file.lines);
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM rejects WHERE load_id = " + std::to_string(load_id)), file.lines);
   // Each line is rejected once, in input order.
-  EXPECT_EQ(database_->QueryInt("SELECT count(DISTINCT position) FROM rejects WHERE load_id = " +
-                                std::to_string(load_id)),
-            file.lines);
+  EXPECT_EQ(
+      database_->QueryInt("SELECT count(DISTINCT position) FROM rejects WHERE load_id = " + std::to_string(load_id)),
+      file.lines);
 }
 
 TEST_P(RerunTest, ReuploadWithSkipSkipsEveryExistingId) {
@@ -198,17 +197,23 @@ TEST_F(TwoReplicasTest, OverlappingLoadsThroughTwoReplicasLandEachIdOnce) {
   };
   const auto started = Clock::now();
   std::vector<std::thread> clients;
-  clients.emplace_back([&] { record(outcomes[0], Post(a_->Url("/v1/hired_employees/upload"), file_a.csv, "text/csv")); });
-  clients.emplace_back([&] { record(outcomes[1], Post(b_->Url("/v1/hired_employees/upload"), file_b.csv, "text/csv")); });
-  clients.emplace_back([&] { record(outcomes[2], Post(b_->Url("/v1/hired_employees/upload"), file_a.csv, "text/csv")); });
-  clients.emplace_back([&] { record(outcomes[3], Post(a_->Url("/v1/hired_employees/upload"), file_b.csv, "text/csv")); });
+  clients.emplace_back(
+      [&] { record(outcomes[0], Post(a_->Url("/v1/hired_employees/upload"), file_a.csv, "text/csv")); });
+  clients.emplace_back(
+      [&] { record(outcomes[1], Post(b_->Url("/v1/hired_employees/upload"), file_b.csv, "text/csv")); });
+  clients.emplace_back(
+      [&] { record(outcomes[2], Post(b_->Url("/v1/hired_employees/upload"), file_a.csv, "text/csv")); });
+  clients.emplace_back(
+      [&] { record(outcomes[3], Post(a_->Url("/v1/hired_employees/upload"), file_b.csv, "text/csv")); });
   // Batches of 1000 over ids 55,001..65,000 through both replicas: half overlap the files, every
   // batch is sent to both.
   for (int i = 0; i < 10; ++i) {
     const int first = 55001 + i * 1000;
     const std::string body = BatchJson(first, first + 999).dump();
-    clients.emplace_back([&, i, body] { record(outcomes[4 + 2 * i], Post(a_->Url("/v1/hired_employees"), body, "application/json")); });
-    clients.emplace_back([&, i, body] { record(outcomes[5 + 2 * i], Post(b_->Url("/v1/hired_employees"), body, "application/json")); });
+    clients.emplace_back(
+        [&, i, body] { record(outcomes[4 + 2 * i], Post(a_->Url("/v1/hired_employees"), body, "application/json")); });
+    clients.emplace_back(
+        [&, i, body] { record(outcomes[5 + 2 * i], Post(b_->Url("/v1/hired_employees"), body, "application/json")); });
   }
   for (auto& client : clients) client.join();
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(180));

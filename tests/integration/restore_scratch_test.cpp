@@ -76,9 +76,9 @@ TEST_P(RestoreScratchTest, ConcurrentRestoresOfOneBackupEachRestoreTheBackedUpRo
   const json backup = Backup();
   EXPECT_TRUE(ScratchEntries().empty());
   // Change the table so that only a correct restore gives the backed-up rows back.
-  ASSERT_EQ(UploadCsv("departments", "1,Renamed\n" + std::to_string(kRows + 1) + ",Extra\n", "?on_conflict=update")
-                .status,
-            200);  // one updated, one inserted: not "all rows inserted"
+  ASSERT_EQ(
+      UploadCsv("departments", "1,Renamed\n" + std::to_string(kRows + 1) + ",Extra\n", "?on_conflict=update").status,
+      200);  // one updated, one inserted: not "all rows inserted"
 
   std::vector<std::future<HttpResponse>> restores;
   for (int i = 0; i < kConcurrentRestores; ++i) {

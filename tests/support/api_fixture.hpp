@@ -33,9 +33,7 @@ class ApiTest : public ::testing::TestWithParam<Backend> {
   HttpResponse PostJson(const std::string& table, const std::string& json, const std::string& query = "") {
     return Post(Url("/v1/" + table + query), json, "application/json");
   }
-  long long CountRows(const std::string& table) const {
-    return database_->QueryInt("SELECT count(*) FROM " + table);
-  }
+  long long CountRows(const std::string& table) const { return database_->QueryInt("SELECT count(*) FROM " + table); }
   // A few departments and jobs so hires have something to reference.
   void SeedCatalog() {
     ASSERT_EQ(UploadCsv("departments", "1,Sales\n2,Research\n3,Legal\n").status, 201);
@@ -46,14 +44,12 @@ class ApiTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<ServerProcess> server_;
 };
 
-inline std::string BackendParamName(const ::testing::TestParamInfo<Backend>& info) {
-  return BackendName(info.param);
-}
+inline std::string BackendParamName(const ::testing::TestParamInfo<Backend>& info) { return BackendName(info.param); }
 
-#define MIGRATION_ON_BOTH_BACKENDS(Suite)                                                                      \
-  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                                                    \
-                           ::testing::Values(::migration::testing::Backend::kSqlite,                          \
-                                             ::migration::testing::Backend::kPostgres),                       \
-                           ::migration::testing::BackendParamName)
+#define MIGRATION_ON_BOTH_BACKENDS(Suite)                                                                  \
+  INSTANTIATE_TEST_SUITE_P(                                                                                \
+      Backends, Suite,                                                                                     \
+      ::testing::Values(::migration::testing::Backend::kSqlite, ::migration::testing::Backend::kPostgres), \
+      ::migration::testing::BackendParamName)
 
 }  // namespace migration::testing

@@ -91,9 +91,9 @@ PostgresCluster::PostgresCluster() {
   ChownToPostgres(pg_dir);
   data_dir_ = pg_dir + "/data";
   try {
-    if (!RunPgTool({bin_dir_ + "/initdb", "-D", data_dir_, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                    "--locale=C.UTF-8"},
-                   work_dir_ + "/initdb.log")) {
+    if (!RunPgTool(
+            {bin_dir_ + "/initdb", "-D", data_dir_, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"},
+            work_dir_ + "/initdb.log")) {
       throw std::runtime_error("initdb failed:\n" + ReadFile(work_dir_ + "/initdb.log"));
     }
     // A free port can be taken between the probe and the server's bind: try a few.
@@ -132,8 +132,8 @@ void PostgresCluster::Start() {
   const std::string options = "-p " + std::to_string(port_) + " -k " + work_dir_ + "/pg" +
                               " -c listen_addresses=127.0.0.1 -c fsync=off"
                               " -c full_page_writes=off -c max_connections=100";
-  if (!RunPgTool({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", work_dir_ + "/pg/server.log", "-w", "-t", "60",
-                  "start", "-o", options},
+  if (!RunPgTool({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", work_dir_ + "/pg/server.log", "-w", "-t", "60", "start",
+                  "-o", options},
                  work_dir_ + "/pg_ctl.log")) {
     throw std::runtime_error("PostgreSQL did not start:\n" + Log());
   }

@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include <arpa/inet.h>
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -67,9 +67,8 @@ ServerProcess::~ServerProcess() {
 }
 
 void ServerProcess::Spawn() {
-  std::vector<std::string> args = {MIGRATION_BINARY, "serve",         "--port",
-                                   std::to_string(port_), "--bind", "127.0.0.1",
-                                   "--database-url", database_url_, "--log-format", "json"};
+  std::vector<std::string> args = {MIGRATION_BINARY, "serve",          "--port",      std::to_string(port_), "--bind",
+                                   "127.0.0.1",      "--database-url", database_url_, "--log-format",        "json"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");

@@ -31,8 +31,7 @@ std::optional<std::string_view> PresentedKey(const http::Request& request) {
   return request.Header("x-api-key");
 }
 
-AccessGuard::AccessGuard(AccessOptions options)
-    : options_(std::move(options)), cors_(options_.cors_allowed_origins) {
+AccessGuard::AccessGuard(AccessOptions options) : options_(std::move(options)), cors_(options_.cors_allowed_origins) {
   if (options_.rate_limit_rps > 0) {
     limiter_ = std::make_unique<RateLimiter>(options_.rate_limit_rps, std::max(1.0, 2 * options_.rate_limit_rps));
   }
@@ -58,9 +57,10 @@ std::optional<http::Response> AccessGuard::Authenticate(http::Request& request) 
   if (key == nullptr) return Unauthorized(request, "the API key is not valid (unknown or revoked)");
   request.principal = key->name;
   if (key->scope == KeyScope::kReadOnly && IsWrite(request.method)) {
-    return http::Problem(core::ErrorCode::kForbidden,
-                         fmt::format("the key \"{}\" may only read; {} needs a read-write key", key->name, request.method),
-                         request.path);
+    return http::Problem(
+        core::ErrorCode::kForbidden,
+        fmt::format("the key \"{}\" may only read; {} needs a read-write key", key->name, request.method),
+        request.path);
   }
   return std::nullopt;
 }
@@ -111,10 +111,11 @@ std::optional<http::Response> AccessGuard::Admit(http::Request& request, const h
   if (limiter_) {
     const std::string caller = request.principal.empty() ? "ip:" + request.remote_address : "key:" + request.principal;
     if (const auto retry_after = limiter_->Take(caller)) {
-      http::Response response = http::Problem(
-          core::ErrorCode::kTooManyRequests,
-          fmt::format("rate limit of {} requests per second exceeded; retry in {} s", options_.rate_limit_rps, *retry_after),
-          request.path);
+      http::Response response =
+          http::Problem(core::ErrorCode::kTooManyRequests,
+                        fmt::format("rate limit of {} requests per second exceeded; retry in {} s",
+                                    options_.rate_limit_rps, *retry_after),
+                        request.path);
       response.headers.emplace_back("Retry-After", std::to_string(*retry_after));
       return response;
     }

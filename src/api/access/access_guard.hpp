@@ -1,6 +1,7 @@
 #pragma once
 // The service's admission policy (http::RequestGuard): API keys or bearer JWTs on /v1, a rate limit per caller,
-// a limit on failed authentications per client address, CORS. Health, metrics and docs stay open so load balancers and scrapers need no key.
+// a limit on failed authentications per client address, CORS. Health, metrics and docs stay open so load balancers and
+// scrapers need no key.
 
 #include <chrono>
 #include <memory>
@@ -20,8 +21,8 @@ namespace migration::api::access {
 struct AccessOptions {
   std::vector<ApiKey> keys;
   std::shared_ptr<const JwtVerifier> jwt;  // OAuth2 bearer tokens, when JWT_KEY_FILE is set
-  bool require_keys = false;       // staging/production, or whenever keys or a JWT key are configured
-  double rate_limit_rps = 0;       // 0: no limit
+  bool require_keys = false;               // staging/production, or whenever keys or a JWT key are configured
+  double rate_limit_rps = 0;               // 0: no limit
   // Failed authentications per client address in a window before its keys and tokens are refused
   // unchecked (429); 0: no limit (AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_SECONDS).
   int auth_failure_limit = 30;

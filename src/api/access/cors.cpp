@@ -37,8 +37,8 @@ std::optional<http::Response> CorsPolicy::Preflight(const http::Request& request
   const auto origin = request.Header("origin");
   if (!origin || !request.Header("access-control-request-method")) return std::nullopt;
   if (!enabled() || !Allows(*origin)) {
-    return http::Problem(core::ErrorCode::kForbidden, "this origin is not allowed to call the API (CORS_ALLOWED_ORIGINS)",
-                         request.path);
+    return http::Problem(core::ErrorCode::kForbidden,
+                         "this origin is not allowed to call the API (CORS_ALLOWED_ORIGINS)", request.path);
   }
   http::Response response{204, "text/plain", "", {}};
   response.headers.emplace_back("Access-Control-Allow-Methods", kAllowMethods);

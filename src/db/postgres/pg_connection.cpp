@@ -121,7 +121,8 @@ int64_t PgResult::Int(int row, int column) const {
 
 std::string PgResult::Bytes(int row, int column) const {
   size_t size = 0;
-  unsigned char* bytes = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row, column)), &size);
+  unsigned char* bytes =
+      PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row, column)), &size);
   if (bytes == nullptr) throw Error(ErrorCode::kInternal, "out of memory decoding a bytea value");
   std::string out(reinterpret_cast<const char*>(bytes), size);
   PQfreemem(bytes);
@@ -188,7 +189,8 @@ PgConnection::PgConnection(const std::string& url) {
     conn_ = nullptr;
     // The message says which host and why (refused, authentication, unknown database): enough for
     // an operator, and libpq never puts the password in it (scrubbed anyway, in case).
-    throw Error(ErrorCode::kUnavailable, fmt::format("cannot connect to PostgreSQL: {}; retry shortly", OneLine(message)));
+    throw Error(ErrorCode::kUnavailable,
+                fmt::format("cannot connect to PostgreSQL: {}; retry shortly", OneLine(message)));
   }
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
   try {

@@ -25,9 +25,9 @@ class PgResult {
   int Rows() const { return PQntuples(result_); }
   bool IsNull(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
   std::string_view Text(int row, int column) const;
-  int64_t Int(int row, int column) const;          // an integer column in text format
-  std::string Bytes(int row, int column) const;    // a bytea column in text format, decoded
-  uint64_t AffectedRows() const;                   // INSERT/UPDATE/DELETE/COPY row count
+  int64_t Int(int row, int column) const;        // an integer column in text format
+  std::string Bytes(int row, int column) const;  // a bytea column in text format, decoded
+  uint64_t AffectedRows() const;                 // INSERT/UPDATE/DELETE/COPY row count
   PGresult* get() const { return result_; }
 
  private:

@@ -70,7 +70,9 @@ const std::string kUnnestedDeltas =
 const std::string kYearCounts =
     "SELECT department_id, job_id, sum(q1) AS q1, sum(q2) AS q2, sum(q3) AS q3, sum(q4) AS q4 FROM ("
     "SELECT department_id, job_id, q1, q2, q3, q4 FROM hire_counts WHERE year = $1::integer UNION ALL "
-    "SELECT department_id, job_id, q1, q2, q3, q4 FROM (" + kUnnestedDeltas + ") p WHERE year = $1::integer) u "
+    "SELECT department_id, job_id, q1, q2, q3, q4 FROM (" +
+    kUnnestedDeltas +
+    ") p WHERE year = $1::integer) u "
     "GROUP BY department_id, job_id";
 const std::string kHiresByQuarterSql =
     "SELECT c.department_id, d.department, c.job_id, j.job, c.q1, c.q2, c.q3, c.q4 FROM (" + kYearCounts +
@@ -79,7 +81,9 @@ const std::string kHiresByQuarterSql =
 // Aggregated per department first (the year's counts come by primary key), then joined.
 const std::string kDepartmentHiresSql =
     "SELECT d.id, d.department, coalesce(c.hired, 0) FROM departments d LEFT JOIN ("
-    "SELECT department_id, sum(q1 + q2 + q3 + q4) AS hired FROM (" + kYearCounts + ") y GROUP BY department_id"
+    "SELECT department_id, sum(q1 + q2 + q3 + q4) AS hired FROM (" +
+    kYearCounts +
+    ") y GROUP BY department_id"
     ") c ON c.department_id = d.id";
 // One compactor at a time across replicas (the others skip a round); moves every recorded change.
 const std::string kCompactHireCounts =
@@ -147,17 +151,16 @@ class PgDatabase final : public Database {
   int64_t CreateLoad(const LoadRecord& load) override {
     PgLease conn(pool_);
     RecordDeferredFailures(*conn);
-    const PgResult result = conn->Exec(
-        "create load",
-        "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host) "
-        "VALUES ($1, $2, $3, $4, $5::timestamptz, $6) RETURNING id",
-        PgParams()
-            .Add(core::TableName(load.table))
-            .Add(load.source)
-            .Add(load.on_conflict)
-            .Add(LoadStatusName(LoadStatus::kRunning))
-            .Add(core::FormatRfc3339(load.started_us))
-            .Add(load.host));
+    const PgResult result = conn->Exec("create load",
+                                       "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host) "
+                                       "VALUES ($1, $2, $3, $4, $5::timestamptz, $6) RETURNING id",
+                                       PgParams()
+                                           .Add(core::TableName(load.table))
+                                           .Add(load.source)
+                                           .Add(load.on_conflict)
+                                           .Add(LoadStatusName(LoadStatus::kRunning))
+                                           .Add(core::FormatRfc3339(load.started_us))
+                                           .Add(load.host));
     return result.Int(0, 0);
   }
 
@@ -208,9 +211,11 @@ class PgDatabase final : public Database {
   int64_t CompactHireCounts() override {
     PgLease conn(pool_);
     conn->Exec("begin compaction", "BEGIN");
-    const PgResult locked = conn->Exec("compaction lock", fmt::format("SELECT pg_try_advisory_xact_lock({})", kCompactLockKey));
+    const PgResult locked =
+        conn->Exec("compaction lock", fmt::format("SELECT pg_try_advisory_xact_lock({})", kCompactLockKey));
     int64_t moved = 0;
-    if (locked.Text(0, 0) == "t") moved = static_cast<int64_t>(conn->Exec("compact hire counts", kCompactHireCounts).AffectedRows());
+    if (locked.Text(0, 0) == "t")
+      moved = static_cast<int64_t>(conn->Exec("compact hire counts", kCompactHireCounts).AffectedRows());
     conn->Exec("commit compaction", "COMMIT");
     return moved;
   }
@@ -282,8 +287,8 @@ class PgDatabase final : public Database {
                    "AND created_at > now() - $3::bigint * interval '1 second'",
                    params);
     if (result.Rows() == 0) return std::nullopt;
-    return IdempotencyRecord{principal,         key, std::string(result.Text(0, 0)), result.Int(0, 1),
-                             std::string(result.Text(0, 2)), ttl_seconds};
+    return IdempotencyRecord{
+        principal, key, std::string(result.Text(0, 0)), result.Int(0, 1), std::string(result.Text(0, 2)), ttl_seconds};
   }
 
   int64_t PurgeExpiredIdempotencyKeys(int64_t ttl_seconds) override {
@@ -291,11 +296,11 @@ class PgDatabase final : public Database {
     PgParams params;
     params.Add(ttl_seconds);
     // SKIP LOCKED: a key a running load is replacing is left for the next round, never waited on.
-    const PgResult deleted =
-        conn->Exec("purge idempotency keys",
-                   "DELETE FROM idempotency_keys WHERE (principal, key) IN (SELECT principal, key FROM idempotency_keys "
-                   "WHERE created_at <= now() - $1::bigint * interval '1 second' FOR UPDATE SKIP LOCKED)",
-                   params);
+    const PgResult deleted = conn->Exec(
+        "purge idempotency keys",
+        "DELETE FROM idempotency_keys WHERE (principal, key) IN (SELECT principal, key FROM idempotency_keys "
+        "WHERE created_at <= now() - $1::bigint * interval '1 second' FOR UPDATE SKIP LOCKED)",
+        params);
     return static_cast<int64_t>(deleted.AffectedRows());
   }
 
@@ -329,8 +334,7 @@ class PgDatabase final : public Database {
   std::optional<Row> GetRow(Table table, int32_t id) override {
     PgLease conn(pool_);
     const PgResult result = conn->Exec(
-        "get row",
-        fmt::format("SELECT {} FROM {} WHERE id = $1::integer", SelectList(table), core::TableName(table)),
+        "get row", fmt::format("SELECT {} FROM {} WHERE id = $1::integer", SelectList(table), core::TableName(table)),
         PgParams().Add(static_cast<int64_t>(id)));
     if (result.Rows() == 0) return std::nullopt;
     return ReadRow(result, 0, table);
@@ -356,8 +360,8 @@ class PgDatabase final : public Database {
   std::optional<LoadRecord> GetLoad(int64_t load_id) override {
     PgLease conn(pool_);
     RecordDeferredFailures(*conn);
-    const PgResult result = conn->Exec("get load", fmt::format("SELECT {} FROM loads WHERE id = $1::bigint", kLoadColumns),
-                                       PgParams().Add(load_id));
+    const PgResult result = conn->Exec(
+        "get load", fmt::format("SELECT {} FROM loads WHERE id = $1::bigint", kLoadColumns), PgParams().Add(load_id));
     if (result.Rows() == 0) return std::nullopt;
     return ReadLoad(result, 0);
   }
@@ -367,11 +371,11 @@ class PgDatabase final : public Database {
     PgParams params;
     params.Add(load_id).Add(page.after);
     AddLimit(params, page.limit);
-    const PgResult result = conn->Exec(
-        "list rejects",
-        "SELECT seq, locator, position, raw, errors, COALESCE(raw_length, octet_length(raw)) FROM rejects "
-        "WHERE load_id = $1::bigint AND seq > $2::bigint ORDER BY seq LIMIT $3::bigint",
-        params);
+    const PgResult result =
+        conn->Exec("list rejects",
+                   "SELECT seq, locator, position, raw, errors, COALESCE(raw_length, octet_length(raw)) FROM rejects "
+                   "WHERE load_id = $1::bigint AND seq > $2::bigint ORDER BY seq LIMIT $3::bigint",
+                   params);
     std::vector<StoredReject> out;
     out.reserve(static_cast<size_t>(result.Rows()));
     for (int i = 0; i < result.Rows(); ++i) {

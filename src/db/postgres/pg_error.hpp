@@ -10,9 +10,9 @@
 namespace migration::db::postgres {
 
 struct PgErrorInfo {
-  std::string_view sqlstate;  // five characters, or empty when libpq made the error itself
-  std::string_view message;   // primary message (or libpq's text)
-  std::string_view detail;    // e.g. `Key (id)=(7) already exists.`; may be empty
+  std::string_view sqlstate;     // five characters, or empty when libpq made the error itself
+  std::string_view message;      // primary message (or libpq's text)
+  std::string_view detail;       // e.g. `Key (id)=(7) already exists.`; may be empty
   bool connection_lost = false;  // PQstatus() is CONNECTION_BAD after the failure
 };
 

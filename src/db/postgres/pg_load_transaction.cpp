@@ -26,12 +26,12 @@ struct TableStatements {
   std::string create_stage;
   std::string truncate_stage;
   std::string copy_stage;
-  std::string copy_target;      // COPY straight into the table (the fast path of a new-ids batch)
-  std::string insert_new;       // inserts rows whose id is new; returns the positions of the others
-  std::string find_conflicts;   // positions of rows whose id exists already
-  std::string insert_all;       // plain INSERT: a duplicate raises unique_violation
-  std::string upsert;           // inserts or overwrites; returns (inserted, updated)
-  std::string lock_old;         // hires: locks the rows an upsert will overwrite, returns their old values
+  std::string copy_target;     // COPY straight into the table (the fast path of a new-ids batch)
+  std::string insert_new;      // inserts rows whose id is new; returns the positions of the others
+  std::string find_conflicts;  // positions of rows whose id exists already
+  std::string insert_all;      // plain INSERT: a duplicate raises unique_violation
+  std::string upsert;          // inserts or overwrites; returns (inserted, updated)
+  std::string lock_old;        // hires: locks the rows an upsert will overwrite, returns their old values
 };
 
 // Appends this load's count changes as one row of parallel arrays; the compactor folds them into
@@ -171,7 +171,8 @@ class PgLoadTransaction final : public LoadTransaction {
 
   void WriteRejects(std::span<const RejectRecord> rejects) override {
     if (rejects.empty()) return;
-    CopyIn copy(*conn_, "write rejects", "COPY rejects (load_id, seq, locator, position, raw, errors, raw_length) FROM STDIN");
+    CopyIn copy(*conn_, "write rejects",
+                "COPY rejects (load_id, seq, locator, position, raw, errors, raw_length) FROM STDIN");
     int64_t seq = reject_seq_;
     for (const auto& reject : rejects) {
       std::string& out = copy.buffer();

@@ -24,14 +24,13 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view what) {
       throw Error(ErrorCode::kUnavailable, fmt::format("the database cannot be written ({}: {})", what, message));
     case SQLITE_CONSTRAINT:
       throw Error(ErrorCode::kConflict, fmt::format("{} conflicts with stored data: {}", what, message));
-    default:
-      throw Error(ErrorCode::kInternal, fmt::format("database error in {}: {}", what, message));
+    default: throw Error(ErrorCode::kInternal, fmt::format("database error in {}: {}", what, message));
   }
 }
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) ThrowSqliteError(db, rc, "prepare");
 }
 
@@ -95,8 +94,8 @@ Connection::Connection(const std::string& path) {
     std::filesystem::create_directories(parent, ec);
   }
   // NOMUTEX: a connection is used by one thread at a time (the pool guarantees it).
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);

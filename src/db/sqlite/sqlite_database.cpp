@@ -1,5 +1,5 @@
-#include "db/hire_counts.hpp"
 #include "db/sqlite/sqlite_database.hpp"
+#include "db/hire_counts.hpp"
 
 #include <fmt/format.h>
 
@@ -117,8 +117,9 @@ class SqliteLoadTransaction final : public LoadTransaction {
 
   void WriteRejects(std::span<const RejectRecord> rejects) override {
     if (!insert_reject_) {
-      insert_reject_ = std::make_unique<Statement>(
-          lease_->handle(), "INSERT INTO rejects (load_id, seq, locator, position, raw, errors, raw_length) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      insert_reject_ = std::make_unique<Statement>(lease_->handle(),
+                                                   "INSERT INTO rejects (load_id, seq, locator, position, raw, errors, "
+                                                   "raw_length) VALUES (?, ?, ?, ?, ?, ?, ?)");
     }
     for (const auto& reject : rejects) {
       insert_reject_->Bind(1, load_id_)
@@ -134,11 +135,12 @@ class SqliteLoadTransaction final : public LoadTransaction {
 
   void RecordIdempotencyKey(const IdempotencyRecord& record) override {
     // An expired key (not purged yet) is replaced; a live one is another request's.
-    Statement stmt(lease_->handle(),
-                   "INSERT INTO idempotency_keys (principal, key, request, load_id, fingerprint) VALUES (?, ?, ?, ?, ?) "
-                   "ON CONFLICT (principal, key) DO UPDATE SET request = excluded.request, load_id = excluded.load_id, "
-                   "fingerprint = excluded.fingerprint, created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
-                   "WHERE idempotency_keys.created_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ? || ' seconds')");
+    Statement stmt(
+        lease_->handle(),
+        "INSERT INTO idempotency_keys (principal, key, request, load_id, fingerprint) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (principal, key) DO UPDATE SET request = excluded.request, load_id = excluded.load_id, "
+        "fingerprint = excluded.fingerprint, created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+        "WHERE idempotency_keys.created_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ? || ' seconds')");
     stmt.Bind(1, record.principal).Bind(2, record.key).Bind(3, record.request).Bind(4, load_id_);
     stmt.Bind(5, record.fingerprint).Bind(6, record.ttl_seconds);
     stmt.Run();
@@ -150,9 +152,10 @@ class SqliteLoadTransaction final : public LoadTransaction {
   void Commit(const LoadRecord& final_state) override {
     ApplyHireCounts();
     lease_->Exec("UPDATE data_version SET commits = commits + 1");
-    Statement stmt(lease_->handle(),
-                   "UPDATE loads SET status = ?, finished_at = ?, rows_received = ?, rows_inserted = ?, rows_updated = ?, "
-                   "rows_rejected = ?, rows_skipped = ?, error = ?, archive = ? WHERE id = ?");
+    Statement stmt(
+        lease_->handle(),
+        "UPDATE loads SET status = ?, finished_at = ?, rows_received = ?, rows_inserted = ?, rows_updated = ?, "
+        "rows_rejected = ?, rows_skipped = ?, error = ?, archive = ? WHERE id = ?");
     const auto& c = final_state.counts;
     stmt.Bind(1, LoadStatusName(final_state.status))
         .Bind(2, final_state.finished_us.value_or(NowMicros()))
@@ -198,10 +201,11 @@ class SqliteLoadTransaction final : public LoadTransaction {
   void ApplyHireCounts() {
     const std::vector<HireCountDelta> deltas = hire_counts_.Sorted();
     if (deltas.empty()) return;
-    Statement upsert(lease_->handle(),
-                     "INSERT INTO hire_counts (year, department_id, job_id, q1, q2, q3, q4) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                     "ON CONFLICT (year, department_id, job_id) DO UPDATE SET q1 = q1 + excluded.q1, "
-                     "q2 = q2 + excluded.q2, q3 = q3 + excluded.q3, q4 = q4 + excluded.q4");
+    Statement upsert(
+        lease_->handle(),
+        "INSERT INTO hire_counts (year, department_id, job_id, q1, q2, q3, q4) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (year, department_id, job_id) DO UPDATE SET q1 = q1 + excluded.q1, "
+        "q2 = q2 + excluded.q2, q3 = q3 + excluded.q3, q4 = q4 + excluded.q4");
     for (const auto& delta : deltas) {
       upsert.Bind(1, delta.key.year).Bind(2, delta.key.department_id).Bind(3, delta.key.job_id);
       for (int q = 0; q < 4; ++q) upsert.Bind(4 + q, delta.quarters[static_cast<size_t>(q)]);
@@ -285,8 +289,9 @@ class SqliteDatabase final : public Database {
 
   int64_t CreateLoad(const LoadRecord& load) override {
     auto conn = pool_.Acquire();
-    Statement stmt(conn->handle(),
-                   "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host) VALUES (?, ?, ?, ?, ?, ?)");
+    Statement stmt(
+        conn->handle(),
+        "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host) VALUES (?, ?, ?, ?, ?, ?)");
     stmt.Bind(1, core::TableName(load.table))
         .Bind(2, load.source)
         .Bind(3, load.on_conflict)
@@ -299,18 +304,20 @@ class SqliteDatabase final : public Database {
 
   void FailLoad(int64_t load_id, const LoadCounts& counts, const std::string& error) override {
     auto conn = pool_.Acquire();
-    Statement stmt(conn->handle(),
-                   "UPDATE loads SET status = 'failed', finished_at = ?, rows_received = ?, error = ?, rows_inserted = 0, "
-                   "rows_updated = 0, rows_rejected = 0, rows_skipped = 0 WHERE id = ?");
+    Statement stmt(
+        conn->handle(),
+        "UPDATE loads SET status = 'failed', finished_at = ?, rows_received = ?, error = ?, rows_inserted = 0, "
+        "rows_updated = 0, rows_rejected = 0, rows_skipped = 0 WHERE id = ?");
     stmt.Bind(1, NowMicros()).Bind(2, static_cast<int64_t>(counts.received)).Bind(3, error).Bind(4, load_id);
     stmt.Run();
   }
 
   int FailInterruptedLoads(const std::string& host) override {
     auto conn = pool_.Acquire();
-    Statement stmt(conn->handle(),
-                   "UPDATE loads SET status = 'failed', finished_at = ?, error = 'interrupted: the server stopped before "
-                   "the load finished; nothing of it was committed' WHERE status = 'running' AND host = ?");
+    Statement stmt(
+        conn->handle(),
+        "UPDATE loads SET status = 'failed', finished_at = ?, error = 'interrupted: the server stopped before "
+        "the load finished; nothing of it was committed' WHERE status = 'running' AND host = ?");
     stmt.Bind(1, NowMicros()).Bind(2, host);
     stmt.Run();
     return conn->Changes();
@@ -356,7 +363,10 @@ class SqliteDatabase final : public Database {
 
   std::vector<QuarterCountsRow> HiresByQuarter(int year) override {
     auto conn = pool_.Acquire();
-    Statement stmt(conn->handle(), "SELECT c.department_id, d.department, c.job_id, j.job, c.q1, c.q2, c.q3, c.q4 FROM hire_counts c JOIN departments d ON d.id = c.department_id JOIN jobs j ON j.id = c.job_id WHERE c.year = ?1 AND c.q1 + c.q2 + c.q3 + c.q4 > 0");
+    Statement stmt(conn->handle(),
+                   "SELECT c.department_id, d.department, c.job_id, j.job, c.q1, c.q2, c.q3, c.q4 FROM hire_counts c "
+                   "JOIN departments d ON d.id = c.department_id JOIN jobs j ON j.id = c.job_id WHERE c.year = ?1 AND "
+                   "c.q1 + c.q2 + c.q3 + c.q4 > 0");
     stmt.Bind(1, static_cast<int64_t>(year));
     std::vector<QuarterCountsRow> rows;
     while (stmt.Step()) {
@@ -421,8 +431,8 @@ class SqliteDatabase final : public Database {
 
   std::vector<LoadRecord> ListLoads(Page page) override {
     auto conn = pool_.Acquire();
-    Statement stmt(conn->handle(), fmt::format("SELECT {} FROM loads WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
-                                               kLoadColumns));
+    Statement stmt(conn->handle(),
+                   fmt::format("SELECT {} FROM loads WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?", kLoadColumns));
     stmt.Bind(1, page.after).Bind(2, page.after).Bind(3, page.limit);
     std::vector<LoadRecord> loads;
     while (stmt.Step()) loads.push_back(ReadLoad(stmt));

@@ -14,11 +14,11 @@ namespace {
 
 // Reader states; kept as ints in the header so the header stays free of implementation detail.
 enum State : int {
-  kPreamble = 0,   // before the first delimiter
-  kAfterDelim,     // just read "--boundary"; expect "--" (close) or padding + CRLF
-  kHeaders,        // reading a part's header block up to CRLFCRLF
-  kBody,           // streaming a part's content up to the next delimiter
-  kEpilogue,       // after the closing delimiter: everything is ignored
+  kPreamble = 0,  // before the first delimiter
+  kAfterDelim,    // just read "--boundary"; expect "--" (close) or padding + CRLF
+  kHeaders,       // reading a part's header block up to CRLFCRLF
+  kBody,          // streaming a part's content up to the next delimiter
+  kEpilogue,      // after the closing delimiter: everything is ignored
 };
 
 // A part's header block, up to and including the CRLF of its last header line.
@@ -224,9 +224,7 @@ void MultipartReader::Feed(std::string_view chunk) {
         progress = true;
         break;
       }
-      default:
-        data = {};
-        break;
+      default: data = {}; break;
     }
   }
   bytes_consumed_ += chunk.size();
@@ -237,13 +235,11 @@ void MultipartReader::Finish() {
   if (done_) return;
   const uint64_t at = bytes_consumed_;
   switch (state_) {
-    case kPreamble:
-      Malformed(at, "no boundary delimiter found (does the boundary in Content-Type match the body?)");
+    case kPreamble: Malformed(at, "no boundary delimiter found (does the boundary in Content-Type match the body?)");
     case kHeaders:
       Malformed(at,
                 "the body ended inside a part's header block (is the blank line after the part's headers missing?)");
-    default:
-      Malformed(at, "the body ended before the closing boundary delimiter (--boundary--)");
+    default: Malformed(at, "the body ended before the closing boundary delimiter (--boundary--)");
   }
 }
 

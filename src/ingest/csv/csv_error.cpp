@@ -15,16 +15,11 @@ std::string Where(uint64_t line, uint64_t field) {
 // The delimiter as words, because a tab or a semicolon printed bare inside a sentence is unreadable.
 std::string DelimiterName(char delimiter) {
   switch (delimiter) {
-    case ',':
-      return "a comma";
-    case '\t':
-      return "a tab";
-    case ';':
-      return "a semicolon";
-    case '|':
-      return "a vertical bar";
-    default:
-      return std::string("the delimiter '") + delimiter + "'";
+    case ',': return "a comma";
+    case '\t': return "a tab";
+    case ';': return "a semicolon";
+    case '|': return "a vertical bar";
+    default: return std::string("the delimiter '") + delimiter + "'";
   }
 }
 
@@ -32,28 +27,25 @@ std::string DelimiterName(char delimiter) {
 
 std::string_view CsvErrorTypeName(CsvErrorType type) {
   switch (type) {
-    case CsvErrorType::kStrayQuote:
-      return "stray_quote";
-    case CsvErrorType::kUnterminatedQuote:
-      return "unterminated_quote";
-    case CsvErrorType::kRecordTooLong:
-      return "record_too_long";
+    case CsvErrorType::kStrayQuote: return "stray_quote";
+    case CsvErrorType::kUnterminatedQuote: return "unterminated_quote";
+    case CsvErrorType::kRecordTooLong: return "record_too_long";
   }
   return "unknown";  // only for a value outside the enum, e.g. a corrupted cast
 }
 
 CsvError StrayQuoteInUnquotedField(uint64_t line, uint64_t field, uint64_t byte_offset) {
-  return CsvError{CsvErrorType::kStrayQuote, field, byte_offset,
-                  Where(line, field) +
-                      "a quote inside an unquoted field; quote the whole field and double any quote inside it"};
+  return CsvError{
+      CsvErrorType::kStrayQuote, field, byte_offset,
+      Where(line, field) + "a quote inside an unquoted field; quote the whole field and double any quote inside it"};
 }
 
 CsvError ByteAfterClosingQuote(uint64_t line, uint64_t field, uint64_t byte_offset, char delimiter) {
   return CsvError{CsvErrorType::kStrayQuote, field, byte_offset,
-                  Where(line, field) + "characters after the closing quote of a quoted field; a closing quote must be "
-                                       "followed by " +
-                      DelimiterName(delimiter) +
-                      " or a line break, so double any quote that is part of the value"};
+                  Where(line, field) +
+                      "characters after the closing quote of a quoted field; a closing quote must be "
+                      "followed by " +
+                      DelimiterName(delimiter) + " or a line break, so double any quote that is part of the value"};
 }
 
 CsvError UnterminatedQuote(uint64_t line, uint64_t field, uint64_t byte_offset) {
@@ -71,12 +63,9 @@ CsvError RecordTooLong(uint64_t line, uint64_t field, uint64_t byte_offset, uint
 
 int CsvErrorRank(CsvErrorType type) {
   switch (type) {
-    case CsvErrorType::kStrayQuote:
-      return 0;
-    case CsvErrorType::kRecordTooLong:
-      return 1;
-    case CsvErrorType::kUnterminatedQuote:
-      return 2;
+    case CsvErrorType::kStrayQuote: return 0;
+    case CsvErrorType::kRecordTooLong: return 1;
+    case CsvErrorType::kUnterminatedQuote: return 2;
   }
   return 0;
 }

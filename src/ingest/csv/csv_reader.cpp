@@ -265,19 +265,14 @@ void CsvReader::Finish(const Sink& sink) {
   bool cr_line_break = false;
   switch (state_) {
     case ParseState::kFieldStart:
-    case ParseState::kQuoteInQuoted:
-      break;
+    case ParseState::kQuoteInQuoted: break;
     case ParseState::kUnquoted:
       // A final CR is read as a CRLF cut short (see the top of this file).
       cr_line_break = last_byte_ == '\r';
       if (cr_line_break) TrimLineBreakCr(parse_offset_ - 1);
       break;
-    case ParseState::kQuoted:
-      SetError(UnterminatedQuote(quote_line_, field_number_, quote_offset_));
-      break;
-    case ParseState::kAfterClosingCr:
-      cr_line_break = true;
-      break;
+    case ParseState::kQuoted: SetError(UnterminatedQuote(quote_line_, field_number_, quote_offset_)); break;
+    case ParseState::kAfterClosingCr: cr_line_break = true; break;
   }
   EndRecord(nullptr, parse_offset_, parse_offset_, cr_line_break, sink);
   StartRecord(parse_offset_);

@@ -35,9 +35,9 @@
 namespace migration::ingest::csv {
 
 enum class CsvErrorType {
-  kStrayQuote,          // a quote where RFC 4180 allows none
-  kUnterminatedQuote,   // input ended inside a quoted field
-  kRecordTooLong,       // a record over Options::max_record_bytes
+  kStrayQuote,         // a quote where RFC 4180 allows none
+  kUnterminatedQuote,  // input ended inside a quoted field
+  kRecordTooLong,      // a record over Options::max_record_bytes
 };
 
 std::string_view CsvErrorTypeName(CsvErrorType type);  // "stray_quote", "unterminated_quote", "record_too_long"
@@ -91,26 +91,26 @@ class CsvReader {
   void EndRecord(const char* chunk, uint64_t chunk_offset, uint64_t end_offset, bool cr_line_break, const Sink& sink);
 
   Options options_;
-  UnquotedStops unquoted_stops_;           // byte classes for the unquoted-field scan
+  UnquotedStops unquoted_stops_;  // byte classes for the unquoted-field scan
   ParseState state_ = ParseState::kFieldStart;
-  std::string raw_;                        // the record's raw bytes, only once it spans chunks (capped)
-  std::string content_;                    // field contents of the record, quotes removed (capped)
-  std::vector<size_t> field_ends_;         // end of each field in content_
-  CsvRecord record_;                       // reused: its fields vector keeps its capacity
-  uint64_t bytes_consumed_ = 0;            // bytes given to Feed
-  uint64_t parse_offset_ = 0;              // offset of the next byte the state machine will see
+  std::string raw_;                 // the record's raw bytes, only once it spans chunks (capped)
+  std::string content_;             // field contents of the record, quotes removed (capped)
+  std::vector<size_t> field_ends_;  // end of each field in content_
+  CsvRecord record_;                // reused: its fields vector keeps its capacity
+  uint64_t bytes_consumed_ = 0;     // bytes given to Feed
+  uint64_t parse_offset_ = 0;       // offset of the next byte the state machine will see
   uint64_t records_emitted_ = 0;
-  uint64_t line_ = 1;                      // physical line of the next byte
-  uint64_t record_offset_ = 0;             // offset of the current record's first byte
+  uint64_t line_ = 1;           // physical line of the next byte
+  uint64_t record_offset_ = 0;  // offset of the current record's first byte
   uint64_t record_line_ = 1;
-  uint64_t record_cap_ = 0;                // record_offset_ + max_record_bytes, saturated
-  uint64_t field_number_ = 1;              // 1-based field being read
-  uint64_t field_offset_ = 0;              // offset of that field's first byte
-  uint64_t quote_offset_ = 0;              // where the open quoted field started (for kUnterminatedQuote)
+  uint64_t record_cap_ = 0;    // record_offset_ + max_record_bytes, saturated
+  uint64_t field_number_ = 1;  // 1-based field being read
+  uint64_t field_offset_ = 0;  // offset of that field's first byte
+  uint64_t quote_offset_ = 0;  // where the open quoted field started (for kUnterminatedQuote)
   uint64_t quote_line_ = 1;
-  size_t bom_bytes_held_ = 0;              // leading bytes that match a BOM so far, not yet parsed
+  size_t bom_bytes_held_ = 0;  // leading bytes that match a BOM so far, not yet parsed
   bool bom_checked_ = false;
-  char last_byte_ = 0;                     // last byte parsed: tells whether a CR precedes an LF across chunks
+  char last_byte_ = 0;  // last byte parsed: tells whether a CR precedes an LF across chunks
 };
 
 }  // namespace migration::ingest::csv

@@ -18,7 +18,7 @@ class SecretsManagerClient {
  public:
   // `endpoint_url` empty: from the environment as above. `credentials`: null for the default chain.
   explicit SecretsManagerClient(std::string region, std::string endpoint_url = "",
-                       std::shared_ptr<s3::CredentialsProvider> credentials = nullptr);
+                                std::shared_ptr<s3::CredentialsProvider> credentials = nullptr);
 
   // The SecretString of the secret's current version (AWSCURRENT). Throws core::Error: kNotFound
   // when the secret does not exist, kUnavailable when Secrets Manager cannot be reached or refuses

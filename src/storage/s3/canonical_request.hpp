@@ -4,7 +4,8 @@
 // re-encodes them), while S3 rebuilds them canonically from what it received. So the URL we send
 // must already be canonical: RFC 3986 percent-encoding (unreserved characters A-Z a-z 0-9 - . _ ~
 // kept, everything else %XX in upper case), parameters sorted by encoded name then value, `key=`
-// for an empty value, no trailing `&` (PITFALLS.md, libcurl SigV4).
+// for an empty value, no trailing `&`: libcurl 7.88's SigV4 signs the query exactly as written, and S3 refuses
+// `?uploads` or a trailing `&` where it expects `?uploads=`.
 
 #include <string>
 #include <string_view>

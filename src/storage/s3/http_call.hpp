@@ -4,7 +4,7 @@
 // providers (ECS task-role endpoint, EC2 instance metadata). Thread-safe: each call takes an easy
 // handle from a small shared pool, so connections are kept alive and reused across calls.
 //
-// Signing, as libcurl 7.88 does it (PITFALLS.md): every header in `headers` is signed, plus Host
+// Signing, as libcurl 7.88 does it (CURLOPT_AWS_SIGV4): every header in `headers` is signed, plus Host
 // and X-Amz-Date (taken from an X-Amz-Date header when the request has one, else the clock); the
 // URL's path and query are signed exactly as written, so they must be canonical already
 // (canonical_request.hpp). Never pass a header-removal entry ("Expect:"): 7.88 signs it too.

@@ -1,6 +1,7 @@
 #pragma once
 // SHA-256 of a request body, for the x-amz-content-sha256 header that S3 requires on every
-// signed request (libcurl 7.88 never adds it; PITFALLS.md). OpenSSL's EVP interface.
+// signed request (libcurl 7.88 never adds it, and S3 then checks the hash of an empty body: 403). OpenSSL's EVP
+// interface.
 
 #include <string>
 #include <string_view>

@@ -18,7 +18,7 @@ struct Handed {
   int64_t index;
   std::string raw;
   std::vector<std::optional<std::string>> fields;  // records
-  std::vector<std::string> codes;                   // rejects
+  std::vector<std::string> codes;                  // rejects
 };
 
 class RecordingSink final : public JsonRowSink {

@@ -173,8 +173,8 @@ TEST_F(LoadTest, ReloadingExistingIdsRejectsEachOnceAcrossManyFlushes) {
 // bytes too, so fat rejects never pile up 20,000 deep.
 TEST_F(LoadTest, AFatRejectKeepsABoundedPrefixAndItsFullLength) {
   const std::string fat = "1," + std::string(300000, 'x') + ",extra";
-  const LoadResult result = LoadCsv(core::Table::kDepartments, fat + "\n2,Sales\n", HeaderMode::kAbsent,
-                                    db::OnConflict::kReject, 65536);
+  const LoadResult result =
+      LoadCsv(core::Table::kDepartments, fat + "\n2,Sales\n", HeaderMode::kAbsent, db::OnConflict::kReject, 65536);
   ASSERT_EQ(result.first_rejects.size(), 1u);
   const db::RejectRecord& reject = result.first_rejects[0].reject;
   EXPECT_EQ(reject.raw, fat.substr(0, kMaxRawBytes));

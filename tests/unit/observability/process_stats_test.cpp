@@ -17,8 +17,7 @@ TEST(ProcessStatsTest, ReadsPlausibleFiguresFromProc) {
   EXPECT_GE(stats->threads, 1);
   EXPECT_GE(stats->open_fds, 3);  // stdin, stdout, stderr
   EXPECT_GE(stats->cpu_seconds, 0);
-  const double now =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_LE(stats->start_time_seconds, now + 1);
   EXPECT_GT(stats->start_time_seconds, now - 24 * 3600 * 365.0);
 }

@@ -9,7 +9,9 @@ namespace migration::observability {
 namespace {
 
 // The registry is process-wide: these tests use label values nothing else in the binary uses.
-bool Has(const std::string& text, const std::string& line) { return text.find("\n" + line + "\n") != std::string::npos; }
+bool Has(const std::string& text, const std::string& line) {
+  return text.find("\n" + line + "\n") != std::string::npos;
+}
 
 TEST(ServiceMetricsTest, ARequestCountsByRouteAndStatusWithItsLatencyAndBytes) {
   RecordRequest("GET /unit-test", 418, 0.003, 10, 20);
@@ -56,8 +58,8 @@ TEST(ServiceMetricsTest, StorageCallsAndErrorsByOperation) {
 }
 
 TEST(ServiceMetricsTest, PoolServerAndProcessFiguresAreReadAtScrapeTime) {
-  SetDbPoolStats({.max_connections = 8, .in_use = 3, .idle = 2, .waiting = 1, .acquires = 40, .timeouts = 1,
-                  .wait_seconds = 0.5});
+  SetDbPoolStats(
+      {.max_connections = 8, .in_use = 3, .idle = 2, .waiting = 1, .acquires = 40, .timeouts = 1, .wait_seconds = 0.5});
   SetServerStats(4, 6);
   const std::string text = RenderMetrics();
   EXPECT_TRUE(Has(text, R"(migration_db_pool_connections{state="in_use"} 3)")) << text;

@@ -29,8 +29,8 @@ TEST(ApiKeysTest, Sha256MatchesTheKnownVector) {
 }
 
 TEST(ApiKeysTest, ParsesPairsFromAListOrFileAndFindsTheKeyByItsDigest) {
-  const auto keys = ParseApiKeys("ci:" + HexDigest("k1") + ", reader:" + HexDigest("k2") + ":read\n# comment\n",
-                                 "API_KEYS");
+  const auto keys =
+      ParseApiKeys("ci:" + HexDigest("k1") + ", reader:" + HexDigest("k2") + ":read\n# comment\n", "API_KEYS");
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(FindKey(keys, "k1")->name, "ci");
   EXPECT_EQ(FindKey(keys, "k2")->scope, KeyScope::kReadOnly);
@@ -40,7 +40,7 @@ TEST(ApiKeysTest, ParsesPairsFromAListOrFileAndFindsTheKeyByItsDigest) {
 
 TEST(ApiKeysTest, MalformedEntriesNameTheSourceAndEntry) {
   for (const std::string& bad : std::vector<std::string>{"nohash", ":abc", "x:1234", "x:" + std::string(64, 'g'),
-                                                        "x:" + HexDigest("a") + ":admin"}) {
+                                                         "x:" + HexDigest("a") + ":admin"}) {
     try {
       ParseApiKeys(bad, "API_KEYS");
       ADD_FAILURE() << bad;

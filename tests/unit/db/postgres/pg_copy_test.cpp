@@ -76,7 +76,7 @@ TEST_F(CopyInTest, AbandonedCopyLeavesTheConnectionUsable) {
     CopyIn copy(*admin_, "copy test", "COPY copy_target (n) FROM STDIN");
     AppendCopyInt(copy.buffer(), 1);
     copy.EndRow();
-  }  // destroyed without Finish()
+  }                                // destroyed without Finish()
   EXPECT_FALSE(admin_->IsIdle());  // the transaction failed with the COPY
   Sql("ROLLBACK");
   EXPECT_EQ(Count("SELECT count(*) FROM copy_target"), 0);

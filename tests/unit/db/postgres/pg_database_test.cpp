@@ -192,7 +192,8 @@ TEST_F(PgMigratedDatabaseTest, ListRejectsPagesBySeq) {
   {
     auto tx = db_->BeginLoad(load);
     std::vector<RejectRecord> rejects;
-    for (int i = 0; i < 5; ++i) rejects.push_back({.locator = RejectLocator::kIndex, .position = i, .raw = "{}", .errors_json = "[]"});
+    for (int i = 0; i < 5; ++i)
+      rejects.push_back({.locator = RejectLocator::kIndex, .position = i, .raw = "{}", .errors_json = "[]"});
     tx->WriteRejects(rejects);
     tx->Commit({.status = LoadStatus::kRejected});
   }

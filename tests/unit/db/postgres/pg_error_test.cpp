@@ -26,10 +26,10 @@ TEST(ClassifyPgErrorTest, LostConnectionIsUnavailableWhateverTheState) {
 }
 
 TEST(ClassifyPgErrorTest, IntegrityViolationsAreConflicts) {
-  const auto duplicate = ClassifyPgError(
-      {.sqlstate = "23505", .message = "duplicate key value violates unique constraint \"jobs_pkey\"",
-       .detail = "Key (id)=(7) already exists."},
-      "insert rows");
+  const auto duplicate = ClassifyPgError({.sqlstate = "23505",
+                                          .message = "duplicate key value violates unique constraint \"jobs_pkey\"",
+                                          .detail = "Key (id)=(7) already exists."},
+                                         "insert rows");
   EXPECT_EQ(duplicate.code(), ErrorCode::kConflict);
   EXPECT_TRUE(duplicate.detail().starts_with("duplicate")) << duplicate.detail();
   EXPECT_NE(duplicate.detail().find("Key (id)=(7) already exists."), std::string::npos) << duplicate.detail();
@@ -43,17 +43,19 @@ TEST(ClassifyPgErrorTest, IntegrityViolationsAreConflicts) {
 }
 
 TEST(ClassifyPgErrorTest, EverythingElseIsInternalAndNamesTheState) {
-  for (const char* state : {"42P01", "42601", "22021", "XX000", "25P02", ""}) EXPECT_EQ(CodeOf(state), ErrorCode::kInternal) << state;
+  for (const char* state : {"42P01", "42601", "22021", "XX000", "25P02", ""})
+    EXPECT_EQ(CodeOf(state), ErrorCode::kInternal) << state;
   const auto error = ClassifyPgError({.sqlstate = "42P01", .message = "relation \"x\" does not exist"}, "list rows");
   EXPECT_NE(error.detail().find("list rows"), std::string::npos);
   EXPECT_NE(error.detail().find("42P01"), std::string::npos);
 }
 
 TEST(ClassifyPgErrorTest, MessagesAreOneLine) {
-  const auto error = ClassifyPgError(
-      {.sqlstate = "", .message = "server closed the connection unexpectedly\n\tThis probably means...\n",
-       .connection_lost = true},
-      "copy rows");
+  const auto error =
+      ClassifyPgError({.sqlstate = "",
+                       .message = "server closed the connection unexpectedly\n\tThis probably means...\n",
+                       .connection_lost = true},
+                      "copy rows");
   EXPECT_EQ(error.detail().find('\n'), std::string::npos) << error.detail();
   EXPECT_EQ(OneLine("a\nb\r\n"), "a b");
 }

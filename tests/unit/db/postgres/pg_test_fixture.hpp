@@ -69,8 +69,10 @@ class PgTest : public ::testing::Test {
 
   // Terminates the backends of this test's database connections and waits until they are gone.
   int KillTestBackends() {
-    const int killed = static_cast<int>(Count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-                                              "application_name = '" + schema_ + "'"));
+    const int killed =
+        static_cast<int>(Count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                               "application_name = '" +
+                               schema_ + "'"));
     for (int i = 0; i < 500; ++i) {
       if (Count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + schema_ + "'") == 0) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

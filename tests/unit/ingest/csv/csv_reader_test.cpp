@@ -66,8 +66,8 @@ void PrintTo(const Rec& rec, std::ostream* os) {
   for (size_t i = 0; i < rec.fields.size(); ++i) *os << (i ? ", " : "") << '"' << Escape(rec.fields[i]) << '"';
   *os << "]";
   if (rec.error_type) {
-    *os << " error " << CsvErrorTypeName(*rec.error_type) << " field " << rec.error_field << " at "
-        << rec.error_offset << ": " << rec.error_message;
+    *os << " error " << CsvErrorTypeName(*rec.error_type) << " field " << rec.error_field << " at " << rec.error_offset
+        << ": " << rec.error_message;
   }
   *os << "}";
 }
@@ -378,14 +378,21 @@ TEST(CsvReaderTest, BomBeforeQuotedFieldAndBeforeEmptyLine) {
 }
 
 TEST(CsvReaderTest, BomInTheMiddleIsData) {
-  const auto records = Read("a\n\xEF\xBB\xBF" "b\n");
+  const auto records = Read(
+      "a\n\xEF\xBB\xBF"
+      "b\n");
   ASSERT_EQ(records.size(), 2u);
-  EXPECT_EQ(records[1].fields, (Fields{"\xEF\xBB\xBF" "b"}));
+  EXPECT_EQ(records[1].fields, (Fields{"\xEF\xBB\xBF"
+                                       "b"}));
   EXPECT_EQ(records[1].byte_offset, 2u);
 }
 
 TEST(CsvReaderTest, OnlyOneBomIsSkipped) {
-  EXPECT_EQ(Read("\xEF\xBB\xBF\xEF\xBB\xBF" "a\n")[0].fields, (Fields{"\xEF\xBB\xBF" "a"}));
+  EXPECT_EQ(Read("\xEF\xBB\xBF\xEF\xBB\xBF"
+                 "a\n")[0]
+                .fields,
+            (Fields{"\xEF\xBB\xBF"
+                    "a"}));
 }
 
 TEST(CsvReaderTest, PartialBomIsData) {
@@ -785,8 +792,8 @@ std::vector<Rec> ReferenceRead(const std::string& s, uint64_t max) {
 }
 
 std::string RandomInput(std::mt19937& rng, size_t max_size) {
-  static const std::string_view kPieces[] = {"a", "b", ",", ",", "\"", "\"", "\"\"", "\r", "\n",
-                                             "\n", "\r\n", " ", "\xEF", "\xBB\xBF", "\xEF\xBB\xBF"};
+  static const std::string_view kPieces[] = {"a",  "b",  ",",    ",", "\"",   "\"",       "\"\"",        "\r",
+                                             "\n", "\n", "\r\n", " ", "\xEF", "\xBB\xBF", "\xEF\xBB\xBF"};
   std::string s;
   const size_t size = rng() % (max_size + 1);
   while (s.size() < size) s += kPieces[rng() % std::size(kPieces)];
@@ -812,8 +819,7 @@ TEST(CsvReaderTest, RandomInputsKeepPositionsConsistent) {
       const Rec& rec = records[i];
       ASSERT_EQ(rec.record_number, i + 1);
       ASSERT_EQ(input.compare(rec.byte_offset, rec.raw.size(), rec.raw), 0) << Escape(input);
-      ASSERT_EQ(rec.line,
-                1 + std::count(input.begin(), input.begin() + static_cast<ptrdiff_t>(rec.byte_offset), '\n'));
+      ASSERT_EQ(rec.line, 1 + std::count(input.begin(), input.begin() + static_cast<ptrdiff_t>(rec.byte_offset), '\n'));
       if (i > 0) {
         ASSERT_GT(rec.byte_offset, records[i - 1].byte_offset + records[i - 1].raw.size());
         ASSERT_GT(rec.line, records[i - 1].line);

@@ -35,7 +35,7 @@ check-deploy: deps ## Build and run the container; lint and emulate the AWS/Kube
 fuzz: deps ## Run every fuzz target for FUZZ_SECONDS (default 300) each
 	@scripts/run-fuzzers.sh $${FUZZ_SECONDS:-300}
 
-lint: build ## clang-tidy and cppcheck on the project's own code
+lint: build ## clang-tidy, clang-format (check) and cppcheck on the project's own code
 	@scripts/lint.sh $(RELEASE_DIR)
 
 format: ## Format the C++ sources with clang-format

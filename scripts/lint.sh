@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lints the project's own C++ code: clang-tidy (checks in .clang-tidy, tests/.clang-tidy) on every
-# .cpp under src/ and tests/ that BUILD_DIR's compile_commands.json lists, and cppcheck on src/.
+# .cpp under src/ and tests/ that BUILD_DIR's compile_commands.json lists, clang-format's check of
+# every tracked .cpp/.hpp, and cppcheck on src/.
 # Usage: scripts/lint.sh BUILD_DIR        (make lint: scripts/lint.sh build/release)
 #
 # Exits non-zero on any finding of either tool. To silence a finding that is wrong, prefer fixing
@@ -120,6 +121,20 @@ if [[ ${#tidy_reports[@]} -gt 0 ]]; then
   failed=1
 else
   printf 'clang-tidy: clean; %s, %ss\n' "$summary" "$((SECONDS - started))"
+fi
+
+# --- clang-format ------------------------------------------------------------------------------
+# Every tracked .cpp/.hpp as .clang-format says (`make format` applies it), so formatting cannot
+# drift file by file.
+started=$SECONDS
+clang_format=${CLANG_FORMAT:-clang-format}
+command -v "$clang_format" >/dev/null || { echo "lint: $clang_format is not installed (run scripts/install-deps.sh)" >&2; exit 2; }
+if (cd "$root" && git ls-files -z '*.cpp' '*.hpp' | xargs -0 -r "$clang_format" --dry-run -Werror) 2>"$scratch/format.txt"; then
+  printf 'clang-format: clean (%ss)\n' "$((SECONDS - started))"
+else
+  grep -E ': error: ' "$scratch/format.txt" | cut -d: -f1 | sort -u | sed 's/^/clang-format: not formatted: /'
+  echo "clang-format: run \`make format\` and commit the result"
+  failed=1
 fi
 
 # --- cppcheck ----------------------------------------------------------------------------------

@@ -3,10 +3,30 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "core/error.hpp"
+#include "core/table.hpp"
+
+namespace {
+
+// The tables' names, from core/ (the one list of them).
+std::vector<std::string> TableNames() {
+  std::vector<std::string> names;
+  for (const auto table : migration::core::kAllTables) names.emplace_back(migration::core::TableName(table));
+  return names;
+}
+
+std::string TableChoices() {
+  std::string choices;
+  for (const auto& name : TableNames()) choices += (choices.empty() ? "" : " | ") + name;
+  return choices;
+}
+
+}  // namespace
 
 // Only CLI11 set-up errors (a bug) can escape the try blocks below, and terminate() reports them.
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
@@ -48,18 +68,14 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   auto* backup = cli.add_subcommand("backup", "write an Avro backup of a table to object storage (STORAGE_URL)");
   app::AddCommonFlags(*backup, config);
   app::AddStorageFlags(*backup, config);
-  backup->add_option("table", backup_table, "departments | jobs | hired_employees")
-      ->required()
-      ->check(CLI::IsMember({"departments", "jobs", "hired_employees"}));
+  backup->add_option("table", backup_table, TableChoices())->required()->check(CLI::IsMember(TableNames()));
 
   std::string restore_table;
   std::string restore_backup_id;
   auto* restore = cli.add_subcommand("restore", "replace a table's rows with a backup, in one transaction");
   app::AddCommonFlags(*restore, config);
   app::AddStorageFlags(*restore, config);
-  restore->add_option("table", restore_table, "departments | jobs | hired_employees")
-      ->required()
-      ->check(CLI::IsMember({"departments", "jobs", "hired_employees"}));
+  restore->add_option("table", restore_table, TableChoices())->required()->check(CLI::IsMember(TableNames()));
   restore->add_option("backup_id", restore_backup_id, "as `backup` printed it (or GET /v1/backups lists)")->required();
 
   auto* db_cmd = cli.add_subcommand("db", "database maintenance");

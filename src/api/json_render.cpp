@@ -24,7 +24,7 @@ nlohmann::json LoadJson(const db::LoadRecord& load) {
       {"load_id", load.id},
       {"table", core::TableName(load.table)},
       {"source", load.source},
-      {"on_conflict", load.on_conflict},
+      {"on_conflict", db::OnConflictName(load.on_conflict)},
       {"status", db::LoadStatusName(load.status)},
       {"started_at", core::FormatRfc3339(load.started_us)},
       {"finished_at", load.finished_us ? nlohmann::json(core::FormatRfc3339(*load.finished_us)) : nlohmann::json()},
@@ -54,7 +54,7 @@ nlohmann::json BackupJson(const db::BackupRecord& backup) {
 nlohmann::json RejectJson(const db::StoredReject& stored) {
   const auto& r = stored.reject;
   nlohmann::json out = nlohmann::json::object();
-  out[r.locator == db::RejectLocator::kLine ? "line" : "index"] = r.position;
+  out[std::string(db::RejectLocatorName(r.locator))] = r.position;
   out["raw"] = r.raw;
   if (r.raw_truncated()) {
     out["raw_truncated"] = true;  // `raw` is the record's first bytes; raw_length its full size

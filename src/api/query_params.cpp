@@ -53,9 +53,8 @@ db::Page PageParams(const http::Request& request) {
 
 db::OnConflict OnConflictParam(const http::Request& request) {
   const auto value = request.Query("on_conflict");
-  if (!value || *value == "reject") return db::OnConflict::kReject;
-  if (*value == "update") return db::OnConflict::kUpdate;
-  if (*value == "skip") return db::OnConflict::kSkip;
+  if (!value) return db::OnConflict::kReject;
+  if (const auto mode = db::OnConflictFromName(*value)) return *mode;
   throw Error(ErrorCode::kBadRequest, fmt::format("on_conflict must be reject, update or skip, got \"{}\"", *value));
 }
 

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "observability/log.hpp"
 
 namespace migration::app {
@@ -231,8 +232,7 @@ void AddServerFlags(CLI::App& command, Config& config) {
 }
 
 std::string CanonicalEnvironment(std::string_view value) {
-  std::string lower(value);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = core::AsciiLower(value);
   if (lower == "development" || lower == "staging" || lower == "production") return lower;
   throw Error(ErrorCode::kBadRequest,
               fmt::format("ENVIRONMENT must be development, staging or production, got \"{}\"", value.substr(0, 64)));

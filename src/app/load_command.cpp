@@ -157,9 +157,7 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
     ingest::LoadOptions load_options;
     load_options.table = job.table;
     load_options.source = "cli:" + job.path.filename().string();
-    load_options.on_conflict = options.on_conflict == "update" ? db::OnConflict::kUpdate
-                               : options.on_conflict == "skip" ? db::OnConflict::kSkip
-                                                               : db::OnConflict::kReject;
+    load_options.on_conflict = *db::OnConflictFromName(options.on_conflict);  // checked by RunLoad
     ingest::Load load(database, load_options);
     outcome.load_id = load.id();
     ingest::CsvInput csv(load, job.table, *ingest::HeaderModeFromName(options.header));
@@ -216,7 +214,7 @@ int RunLoad(const Config& config, const LoadCommandOptions& options) {
   if (!ingest::HeaderModeFromName(options.header)) {
     throw Error(ErrorCode::kBadRequest, "--header must be auto, present or absent");
   }
-  if (options.on_conflict != "reject" && options.on_conflict != "update" && options.on_conflict != "skip") {
+  if (!db::OnConflictFromName(options.on_conflict)) {
     throw Error(ErrorCode::kBadRequest, "--on-conflict must be reject, update or skip");
   }
   const auto jobs = PlanFiles(config, options);

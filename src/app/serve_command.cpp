@@ -14,6 +14,7 @@
 #include "app/commands.hpp"
 #include "app/database_login.hpp"
 #include "core/error.hpp"
+#include "core/host_name.hpp"
 #include "db/database.hpp"
 #include "http/server.hpp"
 #include "observability/emf.hpp"
@@ -70,29 +71,6 @@ api::access::AccessOptions AccessOptionsFrom(const Config& config) {
   return access;
 }
 
-// Folds the count changes loads record into hire_counts (PostgreSQL), so reports stay cheap; a
-// report is exact either way, but it reads every change not folded yet. While loads keep coming
-// (the last round moved something) it folds every 100 ms, so a report under a steady stream of
-// batches reads a tenth of a second of changes, not a second's; idle, once a second. Stops with
-// the server.
-std::jthread StartCountCompactor(db::Database& database) {
-  return std::jthread([&database](std::stop_token stop) {
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    while (!stop.stop_requested()) {
-      int64_t moved = 0;
-      try {
-        moved = database.CompactHireCounts();
-      } catch (const std::exception& e) {
-        observability::LogWarn("hire_counts_compaction_failed", {{"error", e.what()}});
-      }
-      const auto pause = moved > 0 ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000);
-      std::unique_lock lock(mutex);
-      wake.wait_for(lock, stop, pause, [] { return false; });
-    }
-  });
-}
-
 // Deletes expired Idempotency-Keys on start and every 10 minutes, so the table holds about one
 // expiry's worth of keys, not every key ever sent. Stops with the server.
 std::jthread StartIdempotencyKeyPurger(db::Database& database, std::chrono::seconds ttl) {
@@ -125,16 +103,15 @@ int RunServe(const Config& config_as_given) {
   UseDatabaseSecret(config);
   db::DatabaseOptions db_options;
   db_options.pool_size = config.db_pool_size;
-  db_options.version_refresh_ms = config.report_refresh_ms;
+  db_options.postgres.version_refresh_ms = config.report_refresh_ms;
+  db_options.postgres.compact_hire_counts = true;
   auto database = db::OpenDatabase(config.database_url, db_options);
   LogInfo("database_opened", {{"backend", database->BackendName()}, {"url", RedactUrl(config.database_url)}});
   if (config.migrate_on_start) {
     const int applied = database->Migrate();
     LogInfo("schema_migrated", {{"applied", applied}});
   }
-  char host[256] = {};
-  gethostname(host, sizeof(host) - 1);
-  if (const int interrupted = database->FailInterruptedLoads(host); interrupted > 0) {
+  if (const int interrupted = database->FailInterruptedLoads(core::HostName()); interrupted > 0) {
     LogWarn("interrupted_loads_marked_failed", {{"count", interrupted}});
   }
 
@@ -179,8 +156,6 @@ int RunServe(const Config& config_as_given) {
                               {"database", database->BackendName()},
                               {"storage_url", config.storage_url}});
   // cppcheck-suppress unreadVariable ; a jthread: it runs until this scope ends, then stops and joins
-  std::jthread compactor = StartCountCompactor(*database);
-  // cppcheck-suppress unreadVariable ; a jthread, as above
   std::jthread purger = StartIdempotencyKeyPurger(*database, context.idempotency_ttl);
   server.Run();
   return 0;

@@ -28,11 +28,6 @@ using core::ErrorCode;
 constexpr size_t kRestoreChunkRows = 10000;
 constexpr size_t kCopyBytes = 1 << 20;
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // "20261127T020304Z": sorts by time in object listings.
 std::string CompactUtc(int64_t micros) {
   const std::string rfc3339 = core::FormatRfc3339(micros);  // 2026-11-27T02:03:04(.ffffff)Z
@@ -88,7 +83,7 @@ db::BackupRecord CreateBackup(const BackupTarget& target, core::Table table) {
   db::BackupRecord backup;
   backup.id = NewBackupId();
   backup.table = table;
-  backup.created_us = NowMicros();
+  backup.created_us = core::NowMicros();
   backup.key = fmt::format("backups/{}/{}-{}.avro", core::TableName(table), CompactUtc(backup.created_us), backup.id);
   backup.location = target.store.Location(backup.key);
 

@@ -1,6 +1,7 @@
 #include "core/time.hpp"
 
 #include <array>
+#include <chrono>
 
 namespace migration::core {
 namespace {
@@ -201,6 +202,11 @@ YearQuarter UtcYearQuarter(int64_t micros_since_epoch) {
   const int64_t days = FloorDiv(FloorDiv(micros_since_epoch, kMicrosPerSecond), kSecondsPerDay);
   const CivilDate date = CivilFromDays(days);
   return {static_cast<int>(date.year), (date.month - 1) / 3 + 1};
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace migration::core

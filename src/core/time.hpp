@@ -1,5 +1,6 @@
 #pragma once
-// RFC 3339 timestamps <-> microseconds since the Unix epoch (UTC). No I/O, no locale, no tz database.
+// RFC 3339 timestamps <-> microseconds since the Unix epoch (UTC), and the clock in those units.
+// No I/O, no locale, no tz database.
 
 #include <cstdint>
 #include <optional>
@@ -24,5 +25,8 @@ struct YearQuarter {
   bool operator==(const YearQuarter&) const = default;
 };
 YearQuarter UtcYearQuarter(int64_t micros_since_epoch);
+
+// The system clock now, in microseconds since the epoch: how every stored timestamp is taken.
+int64_t NowMicros();
 
 }  // namespace migration::core

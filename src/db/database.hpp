@@ -117,21 +117,26 @@ class Database {
   virtual std::vector<DepartmentHiresRow> DepartmentHires(int year) = 0;
   // Grows with every committed load or restore (any table): equal values mean equal data for the
   // reports. Writes committed through this Database show at once; PostgreSQL answers from memory
-  // for up to DatabaseOptions::version_refresh_ms between checks for other replicas' writes.
+  // for up to PostgresOptions::version_refresh_ms between checks for other replicas' writes.
   virtual int64_t DataVersion() = 0;
-  // Folds recorded count changes into hire_counts (PostgreSQL; a no-op where loads write them
-  // directly). Safe to call from several replicas at once. Returns how many changes it folded.
-  virtual int64_t CompactHireCounts() { return 0; }
+};
+
+// What only the PostgreSQL backend has (SQLite ignores it).
+struct PostgresOptions {
+  // How long DataVersion() may answer from memory before it asks the database again, when nothing
+  // was committed through this process meanwhile (REPORT_REFRESH_MS). A cached report then costs
+  // no round trip; loads through other replicas show in reports within this bound. 0: ask on
+  // every call (exact across replicas).
+  int version_refresh_ms = 100;
+  // Fold the hire-count changes loads record into hire_counts in a background thread
+  // (db/postgres/pg_hire_count_compactor.hpp): the serving process; one-shot commands need not.
+  bool compact_hire_counts = false;
 };
 
 struct DatabaseOptions {
   int pool_size = 8;
   int acquire_timeout_ms = 5000;
-  // PostgreSQL: how long DataVersion() may answer from memory before it asks the database again,
-  // when nothing was committed through this process meanwhile (REPORT_REFRESH_MS). A cached report
-  // then costs no round trip; loads through other replicas show in reports within this bound.
-  // 0: ask on every call (exact across replicas).
-  int version_refresh_ms = 100;
+  PostgresOptions postgres;
 };
 
 // Opens `sqlite://PATH` (relative or absolute: sqlite:///abs/path) or `postgresql://…`

@@ -11,6 +11,22 @@ std::string_view OnConflictName(OnConflict mode) {
   return "reject";
 }
 
+std::optional<OnConflict> OnConflictFromName(std::string_view name) {
+  for (auto mode : {OnConflict::kReject, OnConflict::kUpdate, OnConflict::kSkip}) {
+    if (OnConflictName(mode) == name) return mode;
+  }
+  return std::nullopt;
+}
+
+std::string_view RejectLocatorName(RejectLocator locator) { return locator == RejectLocator::kLine ? "line" : "index"; }
+
+std::optional<RejectLocator> RejectLocatorFromName(std::string_view name) {
+  for (auto locator : {RejectLocator::kLine, RejectLocator::kIndex}) {
+    if (RejectLocatorName(locator) == name) return locator;
+  }
+  return std::nullopt;
+}
+
 std::string_view LoadStatusName(LoadStatus status) {
   switch (status) {
     case LoadStatus::kRunning: return "running";

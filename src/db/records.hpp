@@ -15,6 +15,7 @@ namespace migration::db {
 enum class OnConflict { kReject, kUpdate, kSkip };
 
 std::string_view OnConflictName(OnConflict mode);  // "reject", "update", "skip"
+std::optional<OnConflict> OnConflictFromName(std::string_view name);
 
 enum class LoadStatus {
   kRunning,    // rows are being read; nothing of the load is visible yet
@@ -53,7 +54,7 @@ struct LoadRecord {
   int64_t id = 0;
   core::Table table = core::Table::kDepartments;
   std::string source;  // "upload", "batch", "cli:<file name>"
-  std::string on_conflict;
+  OnConflict on_conflict = OnConflict::kReject;
   LoadStatus status = LoadStatus::kRunning;
   int64_t started_us = 0;
   std::optional<int64_t> finished_us;
@@ -77,6 +78,9 @@ struct BackupRecord {
 
 // How a rejected row is located in its input: a CSV line or a JSON batch index.
 enum class RejectLocator { kLine, kIndex };
+
+std::string_view RejectLocatorName(RejectLocator locator);  // "line", "index" (stored and rendered)
+std::optional<RejectLocator> RejectLocatorFromName(std::string_view name);
 
 struct RejectRecord {
   RejectLocator locator = RejectLocator::kLine;

@@ -1,4 +1,5 @@
 #include "http/request.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -57,9 +58,7 @@ std::string Request::MediaType() const {
   media = media.substr(0, media.find(';'));
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
-  std::string out(media);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
+  return core::AsciiLower(media);
 }
 
 bool ParseTarget(std::string_view target, std::string& path, std::vector<std::pair<std::string, std::string>>& query) {

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "http/problem.hpp"
 #include "observability/log.hpp"
 #include "observability/service_metrics.hpp"
@@ -273,9 +274,7 @@ struct Server::Impl {
     request.target = std::string(head.target());
     request.remote_address = remote;
     for (const auto& field : head) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
+      request.headers.emplace_back(core::AsciiLower(field.name_string()), std::string(field.value()));
     }
     const auto id = request.Header("x-request-id");
     request.request_id = id && AcceptableRequestId(*id) ? std::string(*id) : NewRequestId();

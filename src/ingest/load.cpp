@@ -7,6 +7,8 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/host_name.hpp"
+#include "core/time.hpp"
 #include "ingest/row_rules.hpp"
 #include "observability/log.hpp"
 #include "observability/service_metrics.hpp"
@@ -17,17 +19,6 @@ namespace {
 using core::Table;
 
 constexpr int kFirstRejects = 100;
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0) return "unknown";
-  return name;
-}
 
 std::vector<int32_t> SortedIds(std::vector<int32_t> ids) {
   std::sort(ids.begin(), ids.end());
@@ -59,9 +50,9 @@ Load::Load(db::Database& db, LoadOptions options)
     : db_(db), options_(std::move(options)), started_(std::chrono::steady_clock::now()) {
   record_.table = options_.table;
   record_.source = options_.source;
-  record_.on_conflict = std::string(db::OnConflictName(options_.on_conflict));
-  record_.started_us = NowMicros();
-  record_.host = HostName();
+  record_.on_conflict = options_.on_conflict;
+  record_.started_us = core::NowMicros();
+  record_.host = core::HostName();
   record_.id = db_.CreateLoad(record_);
   try {
     tx_ = db_.BeginLoad(record_.id);
@@ -165,7 +156,7 @@ void Load::QueueReject(int64_t position, std::string_view raw, std::vector<Field
   std::string stored = errors_json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   observability::LogWarn("row_rejected", {{"load_id", record_.id},
                                           {"table", core::TableName(options_.table)},
-                                          {options_.locator == db::RejectLocator::kLine ? "line" : "index", position},
+                                          {std::string(db::RejectLocatorName(options_.locator)), position},
                                           {"errors", std::move(errors_json)}});
   const std::string_view kept = RawPrefix(raw);
   queued_bytes_ += kept.size() + stored.size();
@@ -244,7 +235,7 @@ LoadResult Load::Finish() {
     }
     if (options_.idempotency) tx_->RecordIdempotencyKey(*options_.idempotency);
     // The finish time is stored as is, so a replay (Idempotency-Key) renders the same response.
-    record_.finished_us = NowMicros();
+    record_.finished_us = core::NowMicros();
     tx_->Commit(record_);
     tx_.reset();
     finished_ = true;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "http/problem.hpp"
 
 namespace migration::api::access {
@@ -23,9 +24,8 @@ std::optional<std::string_view> PresentedKey(const http::Request& request) {
   if (const auto authorization = request.Header("authorization")) {
     constexpr std::string_view kBearer = "bearer ";
     if (authorization->size() > kBearer.size()) {
-      std::string scheme(authorization->substr(0, kBearer.size()));
-      for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (scheme == kBearer) return authorization->substr(kBearer.size());
+      if (core::AsciiIEquals(authorization->substr(0, kBearer.size()), kBearer))
+        return authorization->substr(kBearer.size());
     }
   }
   return request.Header("x-api-key");

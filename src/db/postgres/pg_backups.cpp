@@ -6,8 +6,10 @@
 #include "core/time.hpp"
 #include "db/hire_counts.hpp"
 #include "db/postgres/pg_copy.hpp"
+#include "db/postgres/pg_hire_count_compactor.hpp"
 #include "db/postgres/pg_sql_values.hpp"
 #include "db/referential_check.hpp"
+#include "db/stored_values.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::postgres {
@@ -26,7 +28,7 @@ const std::string kBackupColumns =
 BackupRecord ReadBackup(const PgResult& result, int i) {
   BackupRecord backup;
   backup.id = std::string(result.Text(i, 0));
-  backup.table = core::TableFromName(result.Text(i, 1)).value_or(Table::kDepartments);
+  backup.table = StoredTable(result.Text(i, 1), "backups.table_name");
   backup.rows = result.Int(i, 2);
   backup.bytes = result.Int(i, 3);
   backup.sha256 = std::string(result.Text(i, 4));

@@ -21,9 +21,6 @@ core::Row ReadRow(const PgResult& result, int i, core::Table table);
 
 void ScanTable(PgConnection& conn, core::Table table, const std::function<void(std::span<const core::Row>)>& sink);
 
-// The advisory lock the hire-count compactor holds while it folds (see pg_database.cpp).
-inline constexpr int64_t kCompactLockKey = 0x68697265636e74;  // "hirecnt"
-
 // `local_commits` is incremented once the restore has committed.
 std::unique_ptr<RestoreTransaction> BeginRestore(PgPool& pool, core::Table table, std::atomic<uint64_t>& local_commits);
 

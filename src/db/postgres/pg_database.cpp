@@ -6,6 +6,7 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "core/error.hpp"
@@ -13,9 +14,11 @@
 #include "db/migrations.hpp"
 #include "db/postgres/pg_backups.hpp"
 #include "db/postgres/pg_connection.hpp"
+#include "db/postgres/pg_hire_count_compactor.hpp"
 #include "db/postgres/pg_lease.hpp"
 #include "db/postgres/pg_load_transaction.hpp"
 #include "db/postgres/pg_sql_values.hpp"
+#include "db/stored_values.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::postgres {
@@ -38,10 +41,10 @@ const std::string kLoadColumns = fmt::format(
 LoadRecord ReadLoad(const PgResult& result, int i) {
   LoadRecord load;
   load.id = result.Int(i, 0);
-  load.table = core::TableFromName(result.Text(i, 1)).value_or(Table::kDepartments);
+  load.table = StoredTable(result.Text(i, 1), "loads.table_name");
   load.source = std::string(result.Text(i, 2));
-  load.on_conflict = std::string(result.Text(i, 3));
-  load.status = LoadStatusFromName(result.Text(i, 4)).value_or(LoadStatus::kFailed);
+  load.on_conflict = StoredOnConflict(result.Text(i, 3));
+  load.status = StoredLoadStatus(result.Text(i, 4));
   load.started_us = result.Int(i, 5);
   if (!result.IsNull(i, 6)) load.finished_us = result.Int(i, 6);
   load.counts = {static_cast<uint64_t>(result.Int(i, 7)), static_cast<uint64_t>(result.Int(i, 8)),
@@ -51,11 +54,6 @@ LoadRecord ReadLoad(const PgResult& result, int i) {
   load.host = std::string(result.Text(i, 13));
   load.archive = std::string(result.Text(i, 14));
   return load;
-}
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // LIMIT: a negative page size means no limit, as in SQLite (PostgreSQL would reject it).
@@ -85,24 +83,15 @@ const std::string kDepartmentHiresSql =
     kYearCounts +
     ") y GROUP BY department_id"
     ") c ON c.department_id = d.id";
-// One compactor at a time across replicas (the others skip a round); moves every recorded change.
-const std::string kCompactHireCounts =
-    "WITH moved AS (DELETE FROM hire_count_deltas RETURNING *), "
-    "changes AS (SELECT x.* FROM moved d, unnest(d.years, d.department_ids, d.job_ids, d.q1, d.q2, d.q3, d.q4) "
-    "AS x(year, department_id, job_id, q1, q2, q3, q4)) "
-    "INSERT INTO hire_counts AS c (year, department_id, job_id, q1, q2, q3, q4) "
-    "SELECT year, department_id, job_id, sum(q1), sum(q2), sum(q3), sum(q4) FROM changes "
-    "GROUP BY year, department_id, job_id ORDER BY year, department_id, job_id "
-    "ON CONFLICT (year, department_id, job_id) DO UPDATE SET q1 = c.q1 + excluded.q1, q2 = c.q2 + excluded.q2, "
-    "q3 = c.q3 + excluded.q3, q4 = c.q4 + excluded.q4";
-
 class PgDatabase final : public Database {
  public:
   PgDatabase(std::string url, const DatabaseOptions& options)
       : url_(std::move(url)),
-        version_refresh_(std::chrono::milliseconds(options.version_refresh_ms)),
+        version_refresh_(std::chrono::milliseconds(options.postgres.version_refresh_ms)),
         pool_([this] { return std::make_unique<PgConnection>(url_); }, options.pool_size,
-              std::chrono::milliseconds(options.acquire_timeout_ms)) {}
+              std::chrono::milliseconds(options.acquire_timeout_ms)) {
+    if (options.postgres.compact_hire_counts) compactor_.emplace(pool_);
+  }
 
   std::string_view BackendName() const override { return "postgresql"; }
   ConnectionPoolStats PoolStats() override { return pool_.GetStats(); }
@@ -157,7 +146,7 @@ class PgDatabase final : public Database {
                                        PgParams()
                                            .Add(core::TableName(load.table))
                                            .Add(load.source)
-                                           .Add(load.on_conflict)
+                                           .Add(OnConflictName(load.on_conflict))
                                            .Add(LoadStatusName(LoadStatus::kRunning))
                                            .Add(core::FormatRfc3339(load.started_us))
                                            .Add(load.host));
@@ -165,7 +154,7 @@ class PgDatabase final : public Database {
   }
 
   void FailLoad(int64_t load_id, const LoadCounts& counts, const std::string& error) override {
-    const DeferredFailure failure{load_id, counts.received, error, NowMicros()};
+    const DeferredFailure failure{load_id, counts.received, error, core::NowMicros()};
     try {
       PgLease conn(pool_);
       WriteFailure(*conn, failure);
@@ -184,7 +173,7 @@ class PgDatabase final : public Database {
         "fail interrupted loads",
         "UPDATE loads SET status = 'failed', finished_at = $1::timestamptz, error = 'interrupted: the server stopped "
         "before the load finished; nothing of it was committed' WHERE status = 'running' AND host = $2",
-        PgParams().Add(core::FormatRfc3339(NowMicros())).Add(host));
+        PgParams().Add(core::FormatRfc3339(core::NowMicros())).Add(host));
     return static_cast<int>(result.AffectedRows());
   }
 
@@ -206,18 +195,6 @@ class PgDatabase final : public Database {
     rows.reserve(static_cast<size_t>(result.Rows()));
     for (int i = 0; i < result.Rows(); ++i) rows.push_back(ReadRow(result, i, table));
     return rows;
-  }
-
-  int64_t CompactHireCounts() override {
-    PgLease conn(pool_);
-    conn->Exec("begin compaction", "BEGIN");
-    const PgResult locked =
-        conn->Exec("compaction lock", fmt::format("SELECT pg_try_advisory_xact_lock({})", kCompactLockKey));
-    int64_t moved = 0;
-    if (locked.Text(0, 0) == "t")
-      moved = static_cast<int64_t>(conn->Exec("compact hire counts", kCompactHireCounts).AffectedRows());
-    conn->Exec("commit compaction", "COMMIT");
-    return moved;
   }
 
   void ScanTable(Table table, const std::function<void(std::span<const Row>)>& sink) override {
@@ -381,7 +358,7 @@ class PgDatabase final : public Database {
     for (int i = 0; i < result.Rows(); ++i) {
       StoredReject r;
       r.seq = result.Int(i, 0);
-      r.reject.locator = result.Text(i, 1) == "line" ? RejectLocator::kLine : RejectLocator::kIndex;
+      r.reject.locator = StoredRejectLocator(result.Text(i, 1));
       r.reject.position = result.Int(i, 2);
       r.reject.raw = result.Bytes(i, 3);
       r.reject.errors_json = std::string(result.Text(i, 4));
@@ -458,6 +435,8 @@ class PgDatabase final : public Database {
   std::mutex deferred_mutex_;
   std::deque<DeferredFailure> deferred_;
   std::atomic<bool> has_deferred_{false};
+  // Last: stopped (and joined) first, while the pool it uses still exists.
+  std::optional<HireCountCompactor> compactor_;
 };
 
 // Checks the URL's syntax once, at start, so a typo is a clear configuration error rather than

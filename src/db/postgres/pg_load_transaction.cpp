@@ -96,11 +96,6 @@ const TableStatements& StatementsFor(Table table) {
   return kStatements[static_cast<size_t>(table)];
 }
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 class PgLoadTransaction final : public LoadTransaction {
  public:
   PgLoadTransaction(PgPool& pool, int64_t load_id, std::atomic<uint64_t>& local_commits)
@@ -178,7 +173,7 @@ class PgLoadTransaction final : public LoadTransaction {
       std::string& out = copy.buffer();
       AppendCopyInt(out, load_id_);
       AppendCopyInt(out, ++seq);
-      (void)AppendCopyText(out, reject.locator == RejectLocator::kLine ? "line" : "index");
+      (void)AppendCopyText(out, RejectLocatorName(reject.locator));
       AppendCopyInt(out, reject.position);
       AppendCopyBytea(out, reject.raw);
       if (!AppendCopyText(out, reject.errors_json)) {
@@ -219,7 +214,7 @@ class PgLoadTransaction final : public LoadTransaction {
     // finished_at from this clock, like started_at (the caller's): now() would be the time the
     // transaction began, not when the load finished.
     params.Add(LoadStatusName(final_state.status))
-        .Add(core::FormatRfc3339(final_state.finished_us.value_or(NowMicros())))
+        .Add(core::FormatRfc3339(final_state.finished_us.value_or(core::NowMicros())))
         .Add(static_cast<int64_t>(c.received))
         .Add(static_cast<int64_t>(c.inserted))
         .Add(static_cast<int64_t>(c.updated))

@@ -6,6 +6,7 @@
 #include "core/time.hpp"
 #include "db/hire_counts.hpp"
 #include "db/referential_check.hpp"
+#include "db/stored_values.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::sqlite {
@@ -22,7 +23,7 @@ constexpr std::string_view kBackupColumns = "id, table_name, rows, bytes, sha256
 BackupRecord ReadBackup(const Statement& stmt) {
   BackupRecord backup;
   backup.id = stmt.Text(0);
-  backup.table = core::TableFromName(stmt.Text(1)).value_or(Table::kDepartments);
+  backup.table = StoredTable(stmt.Text(1), "backups.table_name");
   backup.rows = stmt.Int(2);
   backup.bytes = stmt.Int(3);
   backup.sha256 = stmt.Text(4);
@@ -106,7 +107,7 @@ Row ReadRow(const Statement& stmt, Table table) {
   row.id = static_cast<int32_t>(stmt.Int(0));
   row.text = stmt.Text(1);
   if (table == Table::kHiredEmployees) {
-    row.datetime_us = core::ParseRfc3339(stmt.Text(2)).value_or(0);
+    row.datetime_us = StoredInstant(stmt.Text(2), "hired_employees.datetime");
     row.department_id = static_cast<int32_t>(stmt.Int(3));
     row.job_id = static_cast<int32_t>(stmt.Int(4));
   }

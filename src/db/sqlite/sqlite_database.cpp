@@ -11,6 +11,7 @@
 #include "db/migrations.hpp"
 #include "db/sqlite/sqlite_backups.hpp"
 #include "db/sqlite/sqlite_connection.hpp"
+#include "db/stored_values.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::sqlite {
@@ -18,11 +19,6 @@ namespace {
 
 using core::Row;
 using core::Table;
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string Placeholders(Table table) {
   std::string out;
@@ -33,10 +29,10 @@ std::string Placeholders(Table table) {
 LoadRecord ReadLoad(const Statement& stmt) {
   LoadRecord load;
   load.id = stmt.Int(0);
-  load.table = core::TableFromName(stmt.Text(1)).value_or(Table::kDepartments);
+  load.table = StoredTable(stmt.Text(1), "loads.table_name");
   load.source = stmt.Text(2);
-  load.on_conflict = stmt.Text(3);
-  load.status = LoadStatusFromName(stmt.Text(4)).value_or(LoadStatus::kFailed);
+  load.on_conflict = StoredOnConflict(stmt.Text(3));
+  load.status = StoredLoadStatus(stmt.Text(4));
   load.started_us = stmt.Int(5);
   if (!stmt.IsNull(6)) load.finished_us = stmt.Int(6);
   load.counts = {static_cast<uint64_t>(stmt.Int(7)), static_cast<uint64_t>(stmt.Int(8)),
@@ -124,7 +120,7 @@ class SqliteLoadTransaction final : public LoadTransaction {
     for (const auto& reject : rejects) {
       insert_reject_->Bind(1, load_id_)
           .Bind(2, ++reject_seq_)
-          .Bind(3, reject.locator == RejectLocator::kLine ? "line" : "index")
+          .Bind(3, RejectLocatorName(reject.locator))
           .Bind(4, reject.position)
           .BindBlob(5, reject.raw)
           .Bind(6, reject.errors_json)
@@ -158,7 +154,7 @@ class SqliteLoadTransaction final : public LoadTransaction {
         "rows_rejected = ?, rows_skipped = ?, error = ?, archive = ? WHERE id = ?");
     const auto& c = final_state.counts;
     stmt.Bind(1, LoadStatusName(final_state.status))
-        .Bind(2, final_state.finished_us.value_or(NowMicros()))
+        .Bind(2, final_state.finished_us.value_or(core::NowMicros()))
         .Bind(3, static_cast<int64_t>(c.received))
         .Bind(4, static_cast<int64_t>(c.inserted))
         .Bind(5, static_cast<int64_t>(c.updated))
@@ -190,7 +186,7 @@ class SqliteLoadTransaction final : public LoadTransaction {
     select_hire_->Bind(1, id);
     Row old;
     if (select_hire_->Step()) {
-      old.datetime_us = core::ParseRfc3339(select_hire_->Text(0)).value_or(0);
+      old.datetime_us = StoredInstant(select_hire_->Text(0), "hired_employees.datetime");
       old.department_id = static_cast<int32_t>(select_hire_->Int(1));
       old.job_id = static_cast<int32_t>(select_hire_->Int(2));
     }
@@ -265,7 +261,7 @@ class SqliteDatabase final : public Database {
         if (migration.version <= current) continue;
         conn->Exec(migration.sql);
         Statement record(conn->handle(), "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
-        record.Bind(1, migration.version).Bind(2, migration.name).Bind(3, NowMicros());
+        record.Bind(1, migration.version).Bind(2, migration.name).Bind(3, core::NowMicros());
         record.Run();
         ++applied;
       }
@@ -294,7 +290,7 @@ class SqliteDatabase final : public Database {
         "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host) VALUES (?, ?, ?, ?, ?, ?)");
     stmt.Bind(1, core::TableName(load.table))
         .Bind(2, load.source)
-        .Bind(3, load.on_conflict)
+        .Bind(3, OnConflictName(load.on_conflict))
         .Bind(4, LoadStatusName(LoadStatus::kRunning))
         .Bind(5, load.started_us)
         .Bind(6, load.host);
@@ -308,7 +304,7 @@ class SqliteDatabase final : public Database {
         conn->handle(),
         "UPDATE loads SET status = 'failed', finished_at = ?, rows_received = ?, error = ?, rows_inserted = 0, "
         "rows_updated = 0, rows_rejected = 0, rows_skipped = 0 WHERE id = ?");
-    stmt.Bind(1, NowMicros()).Bind(2, static_cast<int64_t>(counts.received)).Bind(3, error).Bind(4, load_id);
+    stmt.Bind(1, core::NowMicros()).Bind(2, static_cast<int64_t>(counts.received)).Bind(3, error).Bind(4, load_id);
     stmt.Run();
   }
 
@@ -318,7 +314,7 @@ class SqliteDatabase final : public Database {
         conn->handle(),
         "UPDATE loads SET status = 'failed', finished_at = ?, error = 'interrupted: the server stopped before "
         "the load finished; nothing of it was committed' WHERE status = 'running' AND host = ?");
-    stmt.Bind(1, NowMicros()).Bind(2, host);
+    stmt.Bind(1, core::NowMicros()).Bind(2, host);
     stmt.Run();
     return conn->Changes();
   }
@@ -457,7 +453,7 @@ class SqliteDatabase final : public Database {
     while (stmt.Step()) {
       StoredReject r;
       r.seq = stmt.Int(0);
-      r.reject.locator = stmt.Text(1) == "line" ? RejectLocator::kLine : RejectLocator::kIndex;
+      r.reject.locator = StoredRejectLocator(stmt.Text(1));
       r.reject.position = stmt.Int(2);
       r.reject.raw = stmt.Text(3);
       r.reject.errors_json = stmt.Text(4);

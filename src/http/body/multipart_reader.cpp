@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace migration::http {
 namespace {
@@ -32,12 +33,6 @@ constexpr std::string_view kHeaderBlockTooLong =
 [[noreturn]] void Malformed(uint64_t offset, std::string_view what) {
   throw core::Error(core::ErrorCode::kBadRequest,
                     "malformed multipart/form-data body at byte " + std::to_string(offset) + ": " + std::string(what));
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::string_view Trim(std::string_view s) {
@@ -99,12 +94,12 @@ PartHeaders ParseHeaderBlock(std::string_view block) {
     if (colon == std::string_view::npos) continue;
     const std::string_view name = Trim(line.substr(0, colon));
     const std::string_view value = Trim(line.substr(colon + 1));
-    if (IEquals(name, "content-disposition")) {
+    if (core::AsciiIEquals(name, "content-disposition")) {
       ForEachParam(value, [&](std::string_view param, const std::string& param_value) {
-        if (IEquals(param, "name")) headers.name = param_value;
-        if (IEquals(param, "filename")) headers.filename = param_value;
+        if (core::AsciiIEquals(param, "name")) headers.name = param_value;
+        if (core::AsciiIEquals(param, "filename")) headers.filename = param_value;
       });
-    } else if (IEquals(name, "content-type")) {
+    } else if (core::AsciiIEquals(name, "content-type")) {
       headers.content_type = std::string(value);
     }
   }
@@ -246,7 +241,7 @@ void MultipartReader::Finish() {
 std::optional<std::string> BoundaryFromContentType(std::string_view content_type) {
   std::optional<std::string> boundary;
   ForEachParam(content_type, [&](std::string_view name, const std::string& value) {
-    if (IEquals(name, "boundary")) boundary = value;
+    if (core::AsciiIEquals(name, "boundary")) boundary = value;
   });
   if (!boundary || boundary->empty() || boundary->size() > 70) return std::nullopt;
   // RFC 2046 allows printable ASCII only, and no space at the end; a control character (CR, LF)

@@ -22,7 +22,7 @@ class PgMigratedDatabaseTest : public testing::MigratedPgTest {
     LoadRecord load;
     load.table = Table::kJobs;
     load.source = "batch";
-    load.on_conflict = "reject";
+    load.on_conflict = OnConflict::kReject;
     load.started_us = started_us;
     load.host = host;
     return db_->CreateLoad(load);
@@ -105,7 +105,7 @@ TEST_F(PgMigratedDatabaseTest, CreateLoadStoresTheRecordExactly) {
   EXPECT_EQ(load->id, id);
   EXPECT_EQ(load->table, Table::kJobs);
   EXPECT_EQ(load->source, "batch");
-  EXPECT_EQ(load->on_conflict, "reject");
+  EXPECT_EQ(load->on_conflict, OnConflict::kReject);
   EXPECT_EQ(load->status, LoadStatus::kRunning);
   EXPECT_EQ(load->started_us, -1'234'567);
   EXPECT_FALSE(load->finished_us.has_value());

@@ -303,7 +303,7 @@ class SqliteDatabase final : public Database {
     Statement stmt(
         conn->handle(),
         "UPDATE loads SET status = 'failed', finished_at = ?, rows_received = ?, error = ?, rows_inserted = 0, "
-        "rows_updated = 0, rows_rejected = 0, rows_skipped = 0 WHERE id = ?");
+        "rows_updated = 0, rows_rejected = 0, rows_skipped = 0 WHERE id = ? AND status = 'running'");
     stmt.Bind(1, core::NowMicros()).Bind(2, static_cast<int64_t>(counts.received)).Bind(3, error).Bind(4, load_id);
     stmt.Run();
   }

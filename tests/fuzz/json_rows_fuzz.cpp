@@ -1,5 +1,5 @@
-// fuzz-sources: src/ingest/json_rows.cpp src/ingest/row_rules.cpp src/ingest/utf8.cpp src/core/table.cpp
-// src/core/time.cpp fuzz-libs: simdjson fmt
+// fuzz-sources: src/ingest/json_rows.cpp src/ingest/row_rules.cpp src/ingest/utf8.cpp src/core/table.cpp src/core/time.cpp
+// fuzz-libs: simdjson fmt
 //
 // libFuzzer target for the JSON batch parser (src/ingest/json_rows.hpp). Built and run by
 // scripts/run-fuzzers.sh, which reads the lines above to know which sources and libraries to link.

@@ -16,6 +16,7 @@ namespace {
 // The tables' names, from core/ (the one list of them).
 std::vector<std::string> TableNames() {
   std::vector<std::string> names;
+  names.reserve(migration::core::kAllTables.size());
   for (const auto table : migration::core::kAllTables) names.emplace_back(migration::core::TableName(table));
   return names;
 }

@@ -232,7 +232,7 @@ void AddServerFlags(CLI::App& command, Config& config) {
 }
 
 std::string CanonicalEnvironment(std::string_view value) {
-  const std::string lower = core::AsciiLower(value);
+  std::string lower = core::AsciiLower(value);
   if (lower == "development" || lower == "staging" || lower == "production") return lower;
   throw Error(ErrorCode::kBadRequest,
               fmt::format("ENVIRONMENT must be development, staging or production, got \"{}\"", value.substr(0, 64)));

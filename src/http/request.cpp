@@ -1,8 +1,9 @@
 #include "http/request.hpp"
-#include "core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
+
+#include "core/text.hpp"
 
 namespace migration::http {
 namespace {

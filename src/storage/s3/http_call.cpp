@@ -1,5 +1,4 @@
 #include "storage/s3/http_call.hpp"
-#include "core/text.hpp"
 
 #include <curl/curl.h>
 
@@ -11,6 +10,8 @@
 #include <mutex>
 #include <stdexcept>
 #include <vector>
+
+#include "core/text.hpp"
 
 namespace migration::storage::s3 {
 namespace {

@@ -1,4 +1,4 @@
-// fuzz-sources: src/http/body/multipart_reader.cpp
+// fuzz-sources: src/http/body/multipart_reader.cpp src/core/text.cpp
 //
 // libFuzzer target for the streaming multipart/form-data reader (src/http/body/multipart_reader.hpp)
 // and BoundaryFromContentType. Built and run by scripts/run-fuzzers.sh, which reads the line above

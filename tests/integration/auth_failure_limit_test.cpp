@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/access/api_keys.hpp"
+#include "storage/s3/sha256.hpp"
 #include "support/http_client.hpp"
 #include "support/jwt_tokens.hpp"
 #include "support/server_process.hpp"
@@ -20,17 +20,6 @@
 namespace migration::testing {
 namespace {
 
-std::string HexDigest(std::string_view key) {
-  const auto digest = api::access::Sha256(key);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (const auto byte : digest) {
-    out += hex[byte >> 4];
-    out += hex[byte & 15];
-  }
-  return out;
-}
-
 HttpResponse GetWithKey(const ServerProcess& server, const std::string& key) {
   return Request("GET", server.Url("/v1/departments"), "", {"X-API-Key: " + key});
 }
@@ -38,8 +27,9 @@ HttpResponse GetWithKey(const ServerProcess& server, const std::string& key) {
 TEST(AuthFailureLimitTest, PastTheLimitAnAddressGets429BeforeItsKeysAreCheckedUntilTheWindowRefills) {
   const TestDatabase database(Backend::kSqlite);
   constexpr int kLimit = 4;
-  const ServerProcess server(database.url(), {"--api-keys", "ci:" + HexDigest("good-key"), "--auth-failure-limit",
-                                              std::to_string(kLimit), "--auth-failure-window-seconds", "8"});
+  const ServerProcess server(database.url(),
+                             {"--api-keys", "ci:" + storage::s3::Sha256Hex("good-key"), "--auth-failure-limit",
+                              std::to_string(kLimit), "--auth-failure-window-seconds", "8"});
   // A good key does not count, and neither does a request without any.
   EXPECT_EQ(GetWithKey(server, "good-key").status, 200);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(Get(server.Url("/v1/departments")).status, 401);
@@ -94,7 +84,7 @@ TEST(AuthFailureLimitTest, InvalidBearerTokensCountAndZeroTurnsTheLimitOff) {
 
 TEST(AuthFailureLimitTest, TheDefaultLimitIsThirtyFailuresAMinute) {
   const TestDatabase database(Backend::kSqlite);
-  const ServerProcess server(database.url(), {"--api-keys", "ci:" + HexDigest("good-key")});
+  const ServerProcess server(database.url(), {"--api-keys", "ci:" + storage::s3::Sha256Hex("good-key")});
   // 30 a minute refill one every 2 s: a slow machine may earn one or two more while they run.
   int refused = 0;
   HttpResponse response;

@@ -24,18 +24,12 @@
 #include "storage/s3/credentials.hpp"
 #include "support/command.hpp"
 #include "support/postgres_cluster.hpp"
+#include "support/test_env.hpp"
 
 namespace migration {
 namespace {
 
-std::string RequiredEnv(const char* name) {
-  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before any thread starts
-  if (value == nullptr || *value == '\0') {
-    throw std::runtime_error(std::string(name) +
-                             " is not set: run the tests through scripts/test-servers.sh, which starts moto_server");
-  }
-  return value;
-}
+using ::migration::testing::RequiredEnv;
 
 std::string Unique(const std::string& prefix) {
   std::random_device random;

@@ -23,20 +23,14 @@
 #include "storage/s3/sha256.hpp"
 #include "support/command.hpp"
 #include "support/s3_fake_server.hpp"
+#include "support/test_env.hpp"
 
 namespace migration::storage::s3 {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string RequiredEnv(const char* name) {
-  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before any thread starts
-  if (value == nullptr || *value == '\0') {
-    throw std::runtime_error(std::string(name) +
-                             " is not set: run the tests through scripts/test-servers.sh, which starts moto_server");
-  }
-  return value;
-}
+using ::migration::testing::RequiredEnv;
 
 // Byte `i` of a deterministic pseudo-random stream: any slice can be produced or checked alone.
 char PatternByte(uint64_t i) {

@@ -48,6 +48,17 @@ COPY --from=build /out/usr/local/bin/migration-api /usr/local/bin/migration-api
 # Builds /rootfs and proves it complete: both programs start inside it (chroot), so a library
 # missing from runtime_packages in scripts/install-deps.sh fails the build here.
 RUN /tmp/container-rootfs.sh /rootfs /usr/local/bin/migration-api /usr/bin/curl /usr/bin/tini-static
+# The Amazon RDS CA bundle, for the deployments' sslmode=verify-full (Aurora's certificates chain
+# to Amazon's own RDS CAs, in no public trust store). The release fetches and checks it first
+# (scripts/fetch-rds-ca-bundle.sh) and builds with REQUIRE_RDS_CA=1, so a release image never
+# lacks it; a local build may go without (infrastructure/rds-ca/README.md).
+ARG REQUIRE_RDS_CA=0
+COPY infrastructure/rds-ca/ /tmp/rds-ca/
+RUN if [ -s /tmp/rds-ca/global-bundle.pem ]; then \
+      install -D -m 0644 /tmp/rds-ca/global-bundle.pem /rootfs/etc/ssl/certs/rds-global-bundle.pem; \
+    elif [ "$REQUIRE_RDS_CA" = 1 ]; then \
+      echo "infrastructure/rds-ca/global-bundle.pem is missing: run scripts/fetch-rds-ca-bundle.sh" >&2; exit 1; \
+    fi
 
 FROM scratch AS runtime
 ARG VERSION=0.0.0-dev

@@ -13,6 +13,7 @@
 #   - cfn-lint    the CloudFormation template, errors fail
 #   - cfn-policy  the architecture's rules asserted on the template
 #   - aws-review  what a real account does that the emulator does not, on both IaC flavours
+#   - rds-ca      the release's RDS CA bundle fetch accepts a bundle of RDS CAs, refuses anything else
 #   - cfn-stack   the stack created in moto_server (EmulatorMode=true), CREATE_COMPLETE, read back
 #   - terraform   fmt -check; init -backend=false from the local provider mirror + validate
 #   - kubernetes  kubectl kustomize of each overlay + Argo CD manifests against Kubernetes schemas
@@ -31,7 +32,7 @@ export DEPLOY_CHECK_CACHE=${DEPLOY_CHECK_CACHE:-/var/cache/migration-api}
 tf_mirror=${TF_PLUGIN_MIRROR:-/opt/tf-plugins}
 image=localhost/migration-api:check
 tools=$repo/tools/deploy-check
-all_steps=(tools npm shellcheck yamllint docs dashboard compose cfn-lint cfn-policy aws-review cfn-stack
+all_steps=(tools npm shellcheck yamllint docs dashboard compose cfn-lint cfn-policy aws-review rds-ca cfn-stack
   terraform kubernetes workflows image)
 
 say() { printf 'check-deploy: %s\n' "$*"; }
@@ -121,6 +122,10 @@ step_cfn-policy() {
 
 step_aws-review() {
   python3 scripts/check-deploy/aws-review.py "$repo"
+}
+
+step_rds-ca() {
+  scripts/check-deploy/rds-ca-check.sh
 }
 
 step_cfn-stack() {

@@ -22,8 +22,9 @@ build_packages=(
   clang clang-tidy clang-format cppcheck libclang-rt-14-dev
 )
 # chromium: the browser tests (tests/browser/) drive Debian's build through playwright-core.
+# openssl: tests/integration/postgres_tls_test.cpp makes the certificates of a TLS PostgreSQL.
 test_packages=(
-  postgresql-15 postgresql-client-15 sqlite3 curl wrk avro-bin python3 procps chromium
+  postgresql-15 postgresql-client-15 sqlite3 curl wrk avro-bin python3 procps chromium openssl
 )
 runtime_packages=(
   libpq5 libsqlite3-0 libsimdjson14 libspdlog1.10 libfmt9 libcurl4 libavro23 libjwt0 ca-certificates
@@ -35,7 +36,7 @@ runtime_packages=(
 # machine image (docs/deploy-checks.md).
 deploy_packages=(
   podman runc containernetworking-plugins iptables debootstrap
-  yamllint shellcheck curl python3
+  yamllint shellcheck curl python3 openssl
 )
 
 case "${1:-}" in

@@ -52,7 +52,8 @@ resource "aws_ecs_task_definition" "app" {
       retries     = 3
       startPeriod = 30
     }
-    # DATABASE_URL names only the database and TLS mode; libpq takes the host from PGHOST. The
+    # DATABASE_URL names only the database and TLS mode: verify-full against the RDS CA bundle the
+    # image carries (infrastructure/rds-ca/); libpq takes the host from PGHOST. The
     # user and password: the service reads them itself from DATABASE_SECRET_ARN (task role),
     # caches them and reads again when the server refuses them, so Aurora's rotation of the
     # managed secret (every 7 days) never strands a running task. No credential is ever an
@@ -61,7 +62,7 @@ resource "aws_ecs_task_definition" "app" {
       { name = "PORT", value = tostring(local.container_port) },
       { name = "SCRATCH_DIR", value = "/tmp" },
       { name = "ENVIRONMENT", value = var.environment },
-      { name = "DATABASE_URL", value = "postgresql:///migration?sslmode=require" },
+      { name = "DATABASE_URL", value = "postgresql:///migration?sslmode=verify-full&sslrootcert=/etc/ssl/certs/rds-global-bundle.pem" },
       { name = "PGHOST", value = local.db_host },
       { name = "PGPORT", value = "5432" },
       { name = "DATABASE_SECRET_ARN", value = aws_secretsmanager_secret.app_db.arn },

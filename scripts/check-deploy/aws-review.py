@@ -15,6 +15,9 @@ that each fix of the review stays fixed and the two flavours agree:
   - the database login: the service reads the secret itself (DATABASE_SECRET_ARN, re-read after
     a rotation) with its task role / IRSA role; nothing injects PGPASSWORD at start, where it
     would go stale at the secret's first rotation;
+  - the database connection is verified: every deployment's DATABASE_URL asks for
+    sslmode=verify-full against the bundle the Dockerfile installs, and the image workflow fetches
+    that bundle (scripts/fetch-rds-ca-bundle.sh) and builds with REQUIRE_RDS_CA=1;
   - the EKS path: the database admits the pods (Terraform), a NetworkPolicy limits them, and
     Argo CD Image Updater really moves the staging overlay's image (production: by pull request);
   - region loss: the DNS record is one half of a Route 53 failover pair (set identifier, failover
@@ -384,6 +387,39 @@ def review_database_login(root):
               "and DATABASE_ADMIN_SECRET_ARN")
 
 
+def review_database_tls(root):
+    dockerfile = (root / "Dockerfile").read_text(encoding="utf-8")
+    installed = re.search(r"install -D -m 0644 /tmp/rds-ca/global-bundle\.pem /rootfs(/\S+);", dockerfile)
+    check(installed and "COPY infrastructure/rds-ca/ /tmp/rds-ca/" in dockerfile
+          and re.search(r'elif \[ "\$REQUIRE_RDS_CA" = 1 \]; then.*exit 1', dockerfile, re.S),
+          "the Dockerfile does not install infrastructure/rds-ca/global-bundle.pem (or builds without it when required)")
+    check("!infrastructure/rds-ca/" in (root / ".dockerignore").read_text(encoding="utf-8"),
+          ".dockerignore keeps infrastructure/rds-ca/ out of the build context")
+    bundle = installed.group(1) if installed else "<none>"
+    want = f"postgresql:///migration?sslmode=verify-full&sslrootcert={bundle}"
+
+    template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
+    task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))["Properties"]
+    env = {e["Name"]: e["Value"] for e in task["ContainerDefinitions"][0].get("Environment", [])}
+    urls = {"CloudFormation": env.get("DATABASE_URL")}
+    ecs = (root / "infrastructure/terraform/ecs.tf").read_text(encoding="utf-8")
+    urls["Terraform"] = next(iter(re.findall(r'name = "DATABASE_URL", value = "([^"]+)"', ecs)), None)
+    base = (root / "infrastructure/kubernetes/base/kustomization.yaml").read_text(encoding="utf-8")
+    urls["Kubernetes"] = next(iter(re.findall(r"^\s*- DATABASE_URL=(\S+)", base, re.M)), None)
+    for name, url in urls.items():
+        check(url == want, f"{name}: DATABASE_URL {url!r}, expected {want!r} (TLS verified against the image's "
+                           "RDS CA bundle)")
+
+    workflow = yaml.safe_load((root / ".github/workflows/docker-build.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["image"]["steps"]
+    fetch = [i for i, st in enumerate(steps)
+             if "scripts/fetch-rds-ca-bundle.sh infrastructure/rds-ca/global-bundle.pem" in st.get("run", "")]
+    build = [i for i, st in enumerate(steps) if "docker/build-push-action" in st.get("uses", "")]
+    check(fetch and build and fetch[0] < build[0]
+          and "REQUIRE_RDS_CA=1" in str(steps[build[0]].get("with", {}).get("build-args", "")),
+          "docker-build.yml does not fetch the RDS CA bundle before the build and require it")
+
+
 def review_eks(root):
     network = (root / "infrastructure/terraform/network.tf").read_text(encoding="utf-8")
     rules = tf_blocks(network, "aws_vpc_security_group_ingress_rule")
@@ -469,6 +505,7 @@ def main():
     review_mounts(root)
     review_eks(root)
     review_database_login(root)
+    review_database_tls(root)
     review_region_loss(root)
     review_service_url(root)
     review_supply_chain(root)

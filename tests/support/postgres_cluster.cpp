@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "support/server_process.hpp"
@@ -146,6 +148,42 @@ void PostgresCluster::Stop(const std::string& mode) {
     throw std::runtime_error("PostgreSQL did not stop:\n" + Log());
   }
   running_ = false;
+}
+
+void PostgresCluster::EnableTls(const std::string& cert_file, const std::string& key_file) {
+  namespace fs = std::filesystem;
+  const std::string cert = data_dir_ + "/server.crt";
+  const std::string key = data_dir_ + "/server.key";
+  fs::copy_file(cert_file, cert, fs::copy_options::overwrite_existing);
+  fs::copy_file(key_file, key, fs::copy_options::overwrite_existing);
+  // PostgreSQL refuses a key file that others can read.
+  ::chmod(key.c_str(), 0600);
+  ChownToPostgres(cert);
+  ChownToPostgres(key);
+  std::ofstream(data_dir_ + "/pg_hba.conf") << "local all all trust\n"
+                                               "hostssl all all 127.0.0.1/32 trust\n"
+                                               "hostnossl all all 127.0.0.1/32 reject\n";
+  // Through the Unix socket: TCP connections must be TLS from the reload on.
+  const std::string socket_url = "postgresql://postgres@/postgres?host=" + work_dir_ + "/pg&port=" + std::to_string(port_);
+  ExecSql(socket_url, "ALTER SYSTEM SET ssl = on");
+  ExecSql(socket_url, "ALTER SYSTEM SET ssl_cert_file = 'server.crt'");
+  ExecSql(socket_url, "ALTER SYSTEM SET ssl_key_file = 'server.key'");
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(socket_url.c_str()), &PQfinish);
+  std::unique_ptr<PGresult, decltype(&PQclear)> reload(PQexec(conn.get(), "SELECT pg_reload_conf()"), &PQclear);
+  if (PQresultStatus(reload.get()) != PGRES_TUPLES_OK) {
+    throw std::runtime_error(std::string("pg_reload_conf failed: ") + PQerrorMessage(conn.get()));
+  }
+  // pg_reload_conf() only signals the postmaster: wait (bounded) until it answers TLS.
+  const std::string tls_url = AdminUrl() + "?sslmode=require&connect_timeout=2";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> probe(PQconnectdb(tls_url.c_str()), &PQfinish);
+    if (PQstatus(probe.get()) == CONNECTION_OK) return;
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error(std::string("PostgreSQL did not turn TLS on: ") + PQerrorMessage(probe.get()) + Log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 std::string PostgresCluster::Url() const {

@@ -29,6 +29,11 @@ class PostgresCluster {
   void Start();
   bool running() const { return running_; }
 
+  // Turns TLS on (ssl = on, reloaded: no restart) with the given PEM certificate chain and key,
+  // copied into the data directory for the server user, and makes pg_hba.conf refuse every TCP
+  // connection that is not TLS.
+  void EnableTls(const std::string& cert_file, const std::string& key_file);
+
   int port() const { return port_; }
   // postgresql://migration@127.0.0.1:PORT/migration_test
   std::string Url() const;

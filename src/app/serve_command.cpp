@@ -147,8 +147,8 @@ int RunServe(const Config& config_as_given) {
   options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   options.max_connections = config.max_connections;
-  options.min_body_bytes_per_second = config.min_upload_bytes_per_second;
-  options.body_rate_window = std::chrono::seconds(config.upload_rate_window_seconds);
+  options.body_pacing.min_bytes_per_second = config.min_upload_bytes_per_second;
+  options.body_pacing.rate_window = std::chrono::seconds(config.upload_rate_window_seconds);
   options.guard = &guard;
   http::Server server(options, router, state);
   LogInfo("service_started", {{"port", state.bound_port.load()},

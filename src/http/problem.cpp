@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "observability/log.hpp"
+
 namespace migration::http {
 
 using core::ErrorCode;
@@ -63,6 +65,19 @@ Response Problem(ErrorCode code, const std::string& detail, const std::string& i
       status, "application/problem+json", body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
   if (code == ErrorCode::kUnavailable) response.headers.emplace_back("Retry-After", "5");
   return response;
+}
+
+Response ProblemFromException(const std::exception_ptr& error, const Request& request) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const core::Error& e) {
+    return Problem(e.code(), e.detail(), request.path);
+  } catch (const std::exception& e) {
+    observability::LogError("unhandled_error", {{"request_id", request.request_id}, {"error", e.what()}});
+  } catch (...) {
+    observability::LogError("unhandled_error", {{"request_id", request.request_id}, {"error", "not a std::exception"}});
+  }
+  return Problem(ErrorCode::kInternal, "an unexpected error occurred; the request id is in X-Request-Id", request.path);
 }
 
 }  // namespace migration::http

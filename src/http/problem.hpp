@@ -2,6 +2,8 @@
 // RFC 9457 problem details: the one shape of every error response.
 
 #include <nlohmann/json_fwd.hpp>
+
+#include <exception>
 #include <string>
 
 #include "core/error.hpp"
@@ -17,5 +19,9 @@ std::string_view ReasonPhrase(int status);
 Response Problem(core::ErrorCode code, const std::string& detail, const std::string& instance);
 Response Problem(core::ErrorCode code, const std::string& detail, const std::string& instance,
                  const nlohmann::json& extra);
+
+// The answer to a handler's exception: a core::Error keeps its code and detail; anything else is
+// a 500 that names only the request id to look for, and is logged with what it was.
+Response ProblemFromException(const std::exception_ptr& error, const Request& request);
 
 }  // namespace migration::http

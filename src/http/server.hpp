@@ -1,12 +1,16 @@
 #pragma once
-// The HTTP/1.1 server (Boost.Beast + Asio, C++20 coroutines). This header is Beast-free: the
-// heavy headers live in server.cpp only, the one translation unit that includes them.
+// The HTTP/1.1 server (Boost.Beast + Asio, C++20 coroutines), split by phase as Beast's examples
+// are: server.cpp listens and drains, session.cpp serves one connection's requests in turn,
+// dispatch.cpp routes one request and hands its body to the handler. This header is Beast-free:
+// only those three files include the heavy headers (through server_io.hpp).
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "http/body_pace.hpp"
 #include "http/request_guard.hpp"
 #include "http/router.hpp"
 
@@ -17,12 +21,10 @@ struct ServerOptions {
   uint16_t port = 8000;
   int io_threads = 2;
   int worker_threads = 8;                      // handlers (database, storage) run here, never on I/O threads
-  std::chrono::seconds header_timeout{30};     // whole request head must arrive within this
-  std::chrono::seconds body_idle_timeout{60};  // each body chunk must arrive within this
-  // A body may fall at most `body_rate_window` behind this many bytes per second (0: no minimum),
-  // so a client that trickles cannot hold a connection, a spool or a load slot for hours.
-  uint64_t min_body_bytes_per_second = 0;
-  std::chrono::seconds body_rate_window{60};
+  std::chrono::seconds header_timeout{30};  // whole request head must arrive within this
+  // How long the body's next bytes may take (idle timeout, minimum rate); the idle timeout also
+  // bounds writing a response to a client that does not read.
+  BodyPacing body_pacing;
   std::chrono::seconds keep_alive_timeout{75};  // idle connection between requests
   std::chrono::seconds shutdown_grace{25};      // in-flight requests get this long after SIGTERM
   uint32_t max_header_bytes = 16 * 1024;
@@ -53,7 +55,7 @@ class Server {
 
  private:
   struct Impl;
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace migration::http

@@ -21,7 +21,12 @@ WORKDIR /src
 # The dependency script alone first: this layer is reused until the script changes.
 COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN scripts/install-deps.sh --compile && rm -rf /var/lib/apt/lists/*
-COPY . .
+# What the binary is built from, by name: files the context holds for later stages (the RDS CA
+# bundle) must not invalidate this stage's cache.
+COPY CMakeLists.txt CMakePresets.json ./
+COPY cmake cmake
+COPY src src
+COPY web web
 # Only the binary: tests are built and run by `make test` outside the image. ccache's folder
 # is a build cache mount, so a rebuild after a small source change recompiles only that file.
 # The build runs `npm ci` for the /ui web app (web/ui/package-lock.json, from the npm registry;

@@ -8,8 +8,8 @@
 #include "db/postgres/pg_copy.hpp"
 #include "db/postgres/pg_hire_count_compactor.hpp"
 #include "db/postgres/pg_sql_values.hpp"
+#include "db/record_readers.hpp"
 #include "db/referential_check.hpp"
-#include "db/stored_values.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::postgres {
@@ -22,21 +22,7 @@ using core::Table;
 
 constexpr int kScanChunkRows = 10000;
 
-const std::string kBackupColumns =
-    "id, table_name, rows, bytes, sha256, object_key, location, " + MicrosOf("created_at");
-
-BackupRecord ReadBackup(const PgResult& result, int i) {
-  BackupRecord backup;
-  backup.id = std::string(result.Text(i, 0));
-  backup.table = StoredTable(result.Text(i, 1), "backups.table_name");
-  backup.rows = result.Int(i, 2);
-  backup.bytes = result.Int(i, 3);
-  backup.sha256 = std::string(result.Text(i, 4));
-  backup.key = std::string(result.Text(i, 5));
-  backup.location = std::string(result.Text(i, 6));
-  backup.created_us = result.Int(i, 7);
-  return backup;
-}
+const std::string kBackupColumns = BackupColumns(MicrosOf);
 
 class PgRestore final : public RestoreTransaction {
  public:
@@ -112,40 +98,16 @@ class PgRestore final : public RestoreTransaction {
 
 }  // namespace
 
-std::string SelectList(Table table) {
-  std::string out;
-  for (const auto& column : core::SchemaOf(table).columns) {
-    if (!out.empty()) out += ", ";
-    out += column.kind == core::ColumnKind::kDatetime ? MicrosOf(column.name) : std::string(column.name);
-  }
-  return out;
-}
-
-Row ReadRow(const PgResult& result, int i, Table table) {
-  Row row;
-  row.id = static_cast<int32_t>(result.Int(i, 0));
-  row.text = std::string(result.Text(i, 1));
-  if (table == Table::kHiredEmployees) {
-    row.datetime_us = result.Int(i, 2);
-    row.department_id = static_cast<int32_t>(result.Int(i, 3));
-    row.job_id = static_cast<int32_t>(result.Int(i, 4));
-  }
-  return row;
-}
-
 void ScanTable(PgConnection& conn, Table table, const std::function<void(std::span<const Row>)>& sink) {
   // One snapshot for the whole scan, streamed through a cursor: memory holds one chunk.
   conn.Exec("begin scan", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   conn.Exec("open cursor", fmt::format("DECLARE scan NO SCROLL CURSOR FOR SELECT {} FROM {} ORDER BY id",
-                                       SelectList(table), core::TableName(table)));
+                                       RowColumns(table, MicrosOf), core::TableName(table)));
   const std::string fetch = fmt::format("FETCH {} FROM scan", kScanChunkRows);
-  std::vector<Row> chunk;
   for (;;) {
     const PgResult result = conn.Exec("fetch rows", fetch);
     if (result.Rows() == 0) break;
-    chunk.clear();
-    chunk.reserve(static_cast<size_t>(result.Rows()));
-    for (int i = 0; i < result.Rows(); ++i) chunk.push_back(ReadRow(result, i, table));
+    const std::vector<Row> chunk = ReadRows(result, [table](const PgRow& row) { return ReadRow(row, table); });
     sink(chunk);
   }
   conn.Exec("end scan", "COMMIT");
@@ -185,17 +147,14 @@ std::vector<BackupRecord> SelectBackups(PgConnection& conn, std::optional<Table>
                   "LIMIT $2::bigint",
                   kBackupColumns),
       params);
-  std::vector<BackupRecord> out;
-  out.reserve(static_cast<size_t>(result.Rows()));
-  for (int i = 0; i < result.Rows(); ++i) out.push_back(ReadBackup(result, i));
-  return out;
+  return ReadRows(result, ReadBackup<PgRow>);
 }
 
 std::optional<BackupRecord> SelectBackup(PgConnection& conn, const std::string& backup_id) {
   const PgResult result = conn.Exec("get backup", fmt::format("SELECT {} FROM backups WHERE id = $1", kBackupColumns),
                                     PgParams().Add(backup_id));
   if (result.Rows() == 0) return std::nullopt;
-  return ReadBackup(result, 0);
+  return ReadBackup(PgRow(result, 0));
 }
 
 }  // namespace migration::db::postgres

@@ -15,10 +15,6 @@
 
 namespace migration::db::postgres {
 
-// The columns of a table in core::Row order, datetime as microseconds, and a row read from them.
-std::string SelectList(core::Table table);
-core::Row ReadRow(const PgResult& result, int i, core::Table table);
-
 void ScanTable(PgConnection& conn, core::Table table, const std::function<void(std::span<const core::Row>)>& sink);
 
 // `local_commits` is incremented once the restore has committed.

@@ -34,6 +34,31 @@ class PgResult {
   PGresult* result_ = nullptr;
 };
 
+// One row of a result, as db/record_readers.hpp reads it. Instants arrive as microseconds: the
+// SELECT renders them through MicrosOf (pg_sql_values.hpp).
+class PgRow {
+ public:
+  PgRow(const PgResult& result, int row) : result_(result), row_(row) {}
+  int64_t Int(int column) const { return result_.Int(row_, column); }
+  std::string Text(int column) const { return std::string(result_.Text(row_, column)); }
+  std::string Bytes(int column) const { return result_.Bytes(row_, column); }
+  int64_t Instant(int column, std::string_view /*name*/) const { return result_.Int(row_, column); }
+  bool IsNull(int column) const { return result_.IsNull(row_, column); }
+
+ private:
+  const PgResult& result_;
+  int row_;
+};
+
+// Every row of `result` through `read` (one of db/record_readers.hpp's mappings).
+template <typename Read>
+auto ReadRows(const PgResult& result, Read read) {
+  std::vector<decltype(read(PgRow(result, 0)))> out;
+  out.reserve(static_cast<size_t>(result.Rows()));
+  for (int i = 0; i < result.Rows(); ++i) out.push_back(read(PgRow(result, i)));
+  return out;
+}
+
 // Parameters of one statement, sent in text format (PQexecParams): user values never become SQL.
 class PgParams {
  public:

@@ -18,7 +18,7 @@
 #include "db/postgres/pg_lease.hpp"
 #include "db/postgres/pg_load_transaction.hpp"
 #include "db/postgres/pg_sql_values.hpp"
-#include "db/stored_values.hpp"
+#include "db/record_readers.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::postgres {
@@ -33,28 +33,7 @@ using core::Table;
 // a time. Any constant works as long as nothing else in the database uses it ("migr" in ASCII).
 constexpr int64_t kMigrationLockKey = 0x6d696772;
 
-const std::string kLoadColumns = fmt::format(
-    "id, table_name, source, on_conflict, status, {}, {}, rows_received, rows_inserted, rows_updated, "
-    "rows_rejected, rows_skipped, error, host, archive",
-    MicrosOf("started_at"), MicrosOf("finished_at"));
-
-LoadRecord ReadLoad(const PgResult& result, int i) {
-  LoadRecord load;
-  load.id = result.Int(i, 0);
-  load.table = StoredTable(result.Text(i, 1), "loads.table_name");
-  load.source = std::string(result.Text(i, 2));
-  load.on_conflict = StoredOnConflict(result.Text(i, 3));
-  load.status = StoredLoadStatus(result.Text(i, 4));
-  load.started_us = result.Int(i, 5);
-  if (!result.IsNull(i, 6)) load.finished_us = result.Int(i, 6);
-  load.counts = {static_cast<uint64_t>(result.Int(i, 7)), static_cast<uint64_t>(result.Int(i, 8)),
-                 static_cast<uint64_t>(result.Int(i, 9)), static_cast<uint64_t>(result.Int(i, 10)),
-                 static_cast<uint64_t>(result.Int(i, 11))};
-  load.error = std::string(result.Text(i, 12));
-  load.host = std::string(result.Text(i, 13));
-  load.archive = std::string(result.Text(i, 14));
-  return load;
-}
+const std::string kLoadColumns = LoadColumns(MicrosOf);
 
 // LIMIT: a negative page size means no limit, as in SQLite (PostgreSQL would reject it).
 PgParams& AddLimit(PgParams& params, int limit) {
@@ -189,12 +168,9 @@ class PgDatabase final : public Database {
     const PgResult result =
         conn->Exec("list rows",
                    fmt::format("SELECT {} FROM {} WHERE id > $1::bigint ORDER BY id LIMIT $2::bigint",
-                               SelectList(table), core::TableName(table)),
+                               RowColumns(table, MicrosOf), core::TableName(table)),
                    params);
-    std::vector<Row> rows;
-    rows.reserve(static_cast<size_t>(result.Rows()));
-    for (int i = 0; i < result.Rows(); ++i) rows.push_back(ReadRow(result, i, table));
-    return rows;
+    return ReadRows(result, [table](const PgRow& row) { return ReadRow(row, table); });
   }
 
   void ScanTable(Table table, const std::function<void(std::span<const Row>)>& sink) override {
@@ -226,16 +202,7 @@ class PgDatabase final : public Database {
     PgParams params;
     params.Add(static_cast<int64_t>(year));
     const PgResult result = conn->Exec("hires by quarter", kHiresByQuarterSql, params);
-    std::vector<QuarterCountsRow> rows(static_cast<size_t>(result.Rows()));
-    for (int i = 0; i < result.Rows(); ++i) {
-      auto& row = rows[static_cast<size_t>(i)];
-      row.department_id = static_cast<int32_t>(result.Int(i, 0));
-      row.department = std::string(result.Text(i, 1));
-      row.job_id = static_cast<int32_t>(result.Int(i, 2));
-      row.job = std::string(result.Text(i, 3));
-      for (int q = 0; q < 4; ++q) row.quarters[static_cast<size_t>(q)] = result.Int(i, 4 + q);
-    }
-    return rows;
+    return ReadRows(result, ReadQuarterCounts<PgRow>);
   }
 
   std::vector<DepartmentHiresRow> DepartmentHires(int year) override {
@@ -243,14 +210,7 @@ class PgDatabase final : public Database {
     PgParams params;
     params.Add(static_cast<int64_t>(year));
     const PgResult result = conn->Exec("department hires", kDepartmentHiresSql, params);
-    std::vector<DepartmentHiresRow> rows(static_cast<size_t>(result.Rows()));
-    for (int i = 0; i < result.Rows(); ++i) {
-      auto& row = rows[static_cast<size_t>(i)];
-      row.id = static_cast<int32_t>(result.Int(i, 0));
-      row.department = std::string(result.Text(i, 1));
-      row.hired = result.Int(i, 2);
-    }
-    return rows;
+    return ReadRows(result, ReadDepartmentHires<PgRow>);
   }
 
   std::optional<IdempotencyRecord> FindIdempotencyKey(const std::string& principal, const std::string& key,
@@ -311,10 +271,10 @@ class PgDatabase final : public Database {
   std::optional<Row> GetRow(Table table, int32_t id) override {
     PgLease conn(pool_);
     const PgResult result = conn->Exec(
-        "get row", fmt::format("SELECT {} FROM {} WHERE id = $1::integer", SelectList(table), core::TableName(table)),
+        "get row", fmt::format("SELECT {} FROM {} WHERE id = $1::integer", RowColumns(table, MicrosOf), core::TableName(table)),
         PgParams().Add(static_cast<int64_t>(id)));
     if (result.Rows() == 0) return std::nullopt;
-    return ReadRow(result, 0, table);
+    return ReadRow(PgRow(result, 0), table);
   }
 
   std::vector<LoadRecord> ListLoads(Page page) override {
@@ -328,10 +288,7 @@ class PgDatabase final : public Database {
         fmt::format("SELECT {} FROM loads WHERE ($1::bigint = 0 OR id < $1::bigint) ORDER BY id DESC LIMIT $2::bigint",
                     kLoadColumns),
         params);
-    std::vector<LoadRecord> loads;
-    loads.reserve(static_cast<size_t>(result.Rows()));
-    for (int i = 0; i < result.Rows(); ++i) loads.push_back(ReadLoad(result, i));
-    return loads;
+    return ReadRows(result, ReadLoad<PgRow>);
   }
 
   std::optional<LoadRecord> GetLoad(int64_t load_id) override {
@@ -340,7 +297,7 @@ class PgDatabase final : public Database {
     const PgResult result = conn->Exec(
         "get load", fmt::format("SELECT {} FROM loads WHERE id = $1::bigint", kLoadColumns), PgParams().Add(load_id));
     if (result.Rows() == 0) return std::nullopt;
-    return ReadLoad(result, 0);
+    return ReadLoad(PgRow(result, 0));
   }
 
   std::vector<StoredReject> ListRejects(int64_t load_id, Page page) override {
@@ -353,19 +310,7 @@ class PgDatabase final : public Database {
                    "SELECT seq, locator, position, raw, errors, COALESCE(raw_length, octet_length(raw)) FROM rejects "
                    "WHERE load_id = $1::bigint AND seq > $2::bigint ORDER BY seq LIMIT $3::bigint",
                    params);
-    std::vector<StoredReject> out;
-    out.reserve(static_cast<size_t>(result.Rows()));
-    for (int i = 0; i < result.Rows(); ++i) {
-      StoredReject r;
-      r.seq = result.Int(i, 0);
-      r.reject.locator = StoredRejectLocator(result.Text(i, 1));
-      r.reject.position = result.Int(i, 2);
-      r.reject.raw = result.Bytes(i, 3);
-      r.reject.errors_json = std::string(result.Text(i, 4));
-      r.reject.raw_length = result.Int(i, 5);
-      out.push_back(std::move(r));
-    }
-    return out;
+    return ReadRows(result, ReadReject<PgRow>);
   }
 
  private:

@@ -5,8 +5,8 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "db/hire_counts.hpp"
+#include "db/record_readers.hpp"
 #include "db/referential_check.hpp"
-#include "db/stored_values.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::sqlite {
@@ -18,20 +18,8 @@ using core::Row;
 using core::Table;
 
 constexpr size_t kScanChunkRows = 10000;
-constexpr std::string_view kBackupColumns = "id, table_name, rows, bytes, sha256, object_key, location, created_at";
+const std::string kBackupColumns = BackupColumns(InstantAsStored);
 
-BackupRecord ReadBackup(const Statement& stmt) {
-  BackupRecord backup;
-  backup.id = stmt.Text(0);
-  backup.table = StoredTable(stmt.Text(1), "backups.table_name");
-  backup.rows = stmt.Int(2);
-  backup.bytes = stmt.Int(3);
-  backup.sha256 = stmt.Text(4);
-  backup.key = stmt.Text(5);
-  backup.location = stmt.Text(6);
-  backup.created_us = stmt.Int(7);
-  return backup;
-}
 
 class SqliteRestore final : public RestoreTransaction {
  public:
@@ -101,18 +89,6 @@ class SqliteRestore final : public RestoreTransaction {
 };
 
 }  // namespace
-
-Row ReadRow(const Statement& stmt, Table table) {
-  Row row;
-  row.id = static_cast<int32_t>(stmt.Int(0));
-  row.text = stmt.Text(1);
-  if (table == Table::kHiredEmployees) {
-    row.datetime_us = StoredInstant(stmt.Text(2), "hired_employees.datetime");
-    row.department_id = static_cast<int32_t>(stmt.Int(3));
-    row.job_id = static_cast<int32_t>(stmt.Int(4));
-  }
-  return row;
-}
 
 void BindRow(Statement& stmt, Table table, const Row& row) {
   stmt.Bind(1, row.id).Bind(2, row.text);

@@ -17,8 +17,7 @@ namespace migration::db::sqlite {
 
 using Pool = ConnectionPool<Connection>;
 
-// The table's columns in core::Row order (datetime as stored text) and a row read back from them.
-core::Row ReadRow(const Statement& stmt, core::Table table);
+// Binds a row's values in core::Row order (datetime as RFC 3339 text), as ColumnList names them.
 void BindRow(Statement& stmt, core::Table table, const core::Row& row);
 
 // Reads the table inside one read transaction (WAL: a snapshot; writers go on meanwhile).

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "db/stored_values.hpp"
 
 namespace migration::db::sqlite {
 
@@ -83,6 +84,11 @@ std::string Statement::Text(int column) const {
   const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
   const int size = sqlite3_column_bytes(stmt_, column);
   return data == nullptr ? std::string() : std::string(data, static_cast<size_t>(size));
+}
+
+int64_t Statement::Instant(int column, std::string_view name) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_INTEGER) return Int(column);
+  return StoredInstant(Text(column), name);
 }
 
 bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }

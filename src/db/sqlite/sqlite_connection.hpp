@@ -29,8 +29,13 @@ class Statement {
   void Run();    // Step() to completion, then Reset()
   void Reset();  // ready for new bindings
 
+  // The current row's columns, as db/record_readers.hpp reads them.
   int64_t Int(int column) const;
   std::string Text(int column) const;
+  std::string Bytes(int column) const { return Text(column); }  // text or blob, byte for byte
+  // Microseconds since the epoch: loads and backups keep them as integers, hired_employees.datetime
+  // as RFC 3339 text (corrupt text: kInternal naming `name`).
+  int64_t Instant(int column, std::string_view name) const;
   bool IsNull(int column) const;
 
  private:

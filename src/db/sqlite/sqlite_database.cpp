@@ -9,9 +9,9 @@
 #include "core/time.hpp"
 #include "db/connection_pool.hpp"
 #include "db/migrations.hpp"
+#include "db/record_readers.hpp"
 #include "db/sqlite/sqlite_backups.hpp"
 #include "db/sqlite/sqlite_connection.hpp"
-#include "db/stored_values.hpp"
 #include "db/table_sql.hpp"
 
 namespace migration::db::sqlite {
@@ -26,27 +26,7 @@ std::string Placeholders(Table table) {
   return out;
 }
 
-LoadRecord ReadLoad(const Statement& stmt) {
-  LoadRecord load;
-  load.id = stmt.Int(0);
-  load.table = StoredTable(stmt.Text(1), "loads.table_name");
-  load.source = stmt.Text(2);
-  load.on_conflict = StoredOnConflict(stmt.Text(3));
-  load.status = StoredLoadStatus(stmt.Text(4));
-  load.started_us = stmt.Int(5);
-  if (!stmt.IsNull(6)) load.finished_us = stmt.Int(6);
-  load.counts = {static_cast<uint64_t>(stmt.Int(7)), static_cast<uint64_t>(stmt.Int(8)),
-                 static_cast<uint64_t>(stmt.Int(9)), static_cast<uint64_t>(stmt.Int(10)),
-                 static_cast<uint64_t>(stmt.Int(11))};
-  load.error = stmt.Text(12);
-  load.host = stmt.Text(13);
-  load.archive = stmt.Text(14);
-  return load;
-}
-
-constexpr std::string_view kLoadColumns =
-    "id, table_name, source, on_conflict, status, started_at, finished_at, rows_received, rows_inserted, "
-    "rows_updated, rows_rejected, rows_skipped, error, host, archive";
+const std::string kLoadColumns = LoadColumns(InstantAsStored);
 
 class SqliteLoadTransaction final : public LoadTransaction {
  public:
@@ -181,15 +161,12 @@ class SqliteLoadTransaction final : public LoadTransaction {
   Row StoredHire(int32_t id) {
     if (!select_hire_) {
       select_hire_ = std::make_unique<Statement>(
-          lease_->handle(), "SELECT datetime, department_id, job_id FROM hired_employees WHERE id = ?");
+          lease_->handle(),
+          fmt::format("SELECT {} FROM hired_employees WHERE id = ?", ColumnList(Table::kHiredEmployees)));
     }
     select_hire_->Bind(1, id);
     Row old;
-    if (select_hire_->Step()) {
-      old.datetime_us = StoredInstant(select_hire_->Text(0), "hired_employees.datetime");
-      old.department_id = static_cast<int32_t>(select_hire_->Int(1));
-      old.job_id = static_cast<int32_t>(select_hire_->Int(2));
-    }
+    if (select_hire_->Step()) old = ReadRow(*select_hire_, Table::kHiredEmployees);
     select_hire_->Reset();
     return old;
   }
@@ -365,15 +342,7 @@ class SqliteDatabase final : public Database {
                    "c.q1 + c.q2 + c.q3 + c.q4 > 0");
     stmt.Bind(1, static_cast<int64_t>(year));
     std::vector<QuarterCountsRow> rows;
-    while (stmt.Step()) {
-      QuarterCountsRow row;
-      row.department_id = static_cast<int32_t>(stmt.Int(0));
-      row.department = stmt.Text(1);
-      row.job_id = static_cast<int32_t>(stmt.Int(2));
-      row.job = stmt.Text(3);
-      for (int q = 0; q < 4; ++q) row.quarters[static_cast<size_t>(q)] = stmt.Int(4 + q);
-      rows.push_back(std::move(row));
-    }
+    while (stmt.Step()) rows.push_back(ReadQuarterCounts(stmt));
     return rows;
   }
 
@@ -385,7 +354,7 @@ class SqliteDatabase final : public Database {
                    "GROUP BY department_id) c ON c.department_id = d.id");
     stmt.Bind(1, static_cast<int64_t>(year));
     std::vector<DepartmentHiresRow> rows;
-    while (stmt.Step()) rows.push_back({static_cast<int32_t>(stmt.Int(0)), stmt.Text(1), stmt.Int(2)});
+    while (stmt.Step()) rows.push_back(ReadDepartmentHires(stmt));
     return rows;
   }
 
@@ -450,16 +419,7 @@ class SqliteDatabase final : public Database {
                    "WHERE load_id = ? AND seq > ? ORDER BY seq LIMIT ?");
     stmt.Bind(1, load_id).Bind(2, page.after).Bind(3, page.limit);
     std::vector<StoredReject> out;
-    while (stmt.Step()) {
-      StoredReject r;
-      r.seq = stmt.Int(0);
-      r.reject.locator = StoredRejectLocator(stmt.Text(1));
-      r.reject.position = stmt.Int(2);
-      r.reject.raw = stmt.Text(3);
-      r.reject.errors_json = stmt.Text(4);
-      r.reject.raw_length = stmt.Int(5);
-      out.push_back(std::move(r));
-    }
+    while (stmt.Step()) out.push_back(ReadReject(stmt));
     return out;
   }
 

@@ -19,8 +19,7 @@
 #include "app/config.hpp"
 #include "core/error.hpp"
 #include "db/database.hpp"
-#include "ingest/csv_input.hpp"
-#include "ingest/load.hpp"
+#include "ingest/upload_pipeline.hpp"
 #include "observability/log.hpp"
 #include "storage/object_store.hpp"
 
@@ -30,6 +29,8 @@ namespace {
 namespace fs = std::filesystem;
 using core::Error;
 using core::ErrorCode;
+
+constexpr size_t kReadBytes = 1 << 20;  // a local file is read a MiB at a time
 
 // One file to load: a local path, or an object of an S3 store (`store` set, `key` in it).
 struct FileJob {
@@ -150,40 +151,38 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// Calls `sink` with the file's bytes, from the local file or the S3 object.
+void ReadFile(const FileJob& job, const ingest::ByteSink& sink) {
+  if (job.store) {
+    job.store->Read(job.key, sink);
+    return;
+  }
+  std::ifstream in(job.path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kBadRequest, fmt::format("cannot open {}", job.path.string()));
+  std::vector<char> buffer(kReadBytes);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto n = static_cast<size_t>(in.gcount());
+    if (n == 0) break;
+    sink(std::string_view(buffer.data(), n));
+  }
+}
+
 FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadCommandOptions& options) {
   FileOutcome outcome{job, "failed", {}, 0, 0, {}};
   const auto started = std::chrono::steady_clock::now();
   try {
-    ingest::LoadOptions load_options;
-    load_options.table = job.table;
-    load_options.source = "cli:" + job.path.filename().string();
-    load_options.on_conflict = *db::OnConflictFromName(options.on_conflict);  // checked by RunLoad
-    ingest::Load load(database, load_options);
-    outcome.load_id = load.id();
-    ingest::CsvInput csv(load, job.table, *ingest::HeaderModeFromName(options.header));
+    ingest::CsvFileOptions file;
+    file.load.table = job.table;
+    file.load.source = "cli:" + job.path.filename().string();
+    file.load.on_conflict = *db::OnConflictFromName(options.on_conflict);  // checked by RunLoad
+    file.header = *ingest::HeaderModeFromName(options.header);
     Progress progress(job.path.filename().string(), job.size);
-    uint64_t done = 0;
-    const auto consume = [&](std::string_view chunk) {
-      csv.Consume(chunk);
-      done += chunk.size();
-      progress.Update(done, load.counts().received);
-    };
-    if (job.store) {
-      job.store->Read(job.key, consume);
-    } else {
-      std::ifstream in(job.path, std::ios::binary);
-      if (!in) throw Error(ErrorCode::kBadRequest, fmt::format("cannot open {}", job.path.string()));
-      std::vector<char> buffer(1 << 20);
-      while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        const auto n = static_cast<size_t>(in.gcount());
-        if (n == 0) break;
-        consume(std::string_view(buffer.data(), n));
-      }
-    }
-    csv.Finish();
+    file.started = [&outcome](int64_t load_id) { outcome.load_id = load_id; };
+    file.progress = [&progress](uint64_t bytes, uint64_t rows) { progress.Update(bytes, rows); };
+    const ingest::LoadResult result =
+        ingest::LoadCsvFile(database, file, [&job](const ingest::ByteSink& sink) { ReadFile(job, sink); });
     progress.Done();
-    const ingest::LoadResult result = load.Finish();
     outcome.status = std::string(db::LoadStatusName(result.record.status));
     outcome.counts = result.record.counts;
   } catch (const std::exception& e) {

@@ -21,12 +21,6 @@ constexpr int64_t DaysFromCivil(int64_t year, int month, int day) {
   return era * 146'097 + day_of_era - 719'468;
 }
 
-struct CivilDate {
-  int64_t year;
-  int month;
-  int day;
-};
-
 // Howard Hinnant's civil_from_days: the inverse of DaysFromCivil.
 constexpr CivilDate CivilFromDays(int64_t days) {
   days += 719'468;
@@ -198,9 +192,12 @@ std::string FormatRfc3339(int64_t micros_since_epoch) {
   return std::string(buffer.data(), out);
 }
 
+CivilDate UtcDate(int64_t micros_since_epoch) {
+  return CivilFromDays(FloorDiv(FloorDiv(micros_since_epoch, kMicrosPerSecond), kSecondsPerDay));
+}
+
 YearQuarter UtcYearQuarter(int64_t micros_since_epoch) {
-  const int64_t days = FloorDiv(FloorDiv(micros_since_epoch, kMicrosPerSecond), kSecondsPerDay);
-  const CivilDate date = CivilFromDays(days);
+  const CivilDate date = UtcDate(micros_since_epoch);
   return {static_cast<int>(date.year), (date.month - 1) / 3 + 1};
 }
 

@@ -18,6 +18,15 @@ std::optional<int64_t> ParseRfc3339(std::string_view text);
 // Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.ffffff` only when the microseconds are non-zero.
 std::string FormatRfc3339(int64_t micros_since_epoch);
 
+// The calendar date (proleptic Gregorian) of an instant, in UTC.
+struct CivilDate {
+  int64_t year;
+  int month;  // 1..12
+  int day;    // 1..31
+  bool operator==(const CivilDate&) const = default;
+};
+CivilDate UtcDate(int64_t micros_since_epoch);
+
 // The calendar year and quarter (1: Jan–Mar … 4: Oct–Dec) of an instant, in UTC.
 struct YearQuarter {
   int year;

@@ -35,8 +35,8 @@ bool IsHeaderRecord(core::Table table, const std::vector<std::string_view>& fiel
   return true;
 }
 
-CsvInput::CsvInput(Load& load, core::Table table, HeaderMode header)
-    : load_(load), table_(table), header_(header), sink_([this](const csv::CsvRecord& r) { OnRecord(r); }) {}
+CsvInput::CsvInput(RecordSink& sink, core::Table table, HeaderMode header)
+    : records_(sink), table_(table), header_(header), sink_([this](const csv::CsvRecord& r) { OnRecord(r); }) {}
 
 void CsvInput::Consume(std::string_view bytes) { reader_.Feed(bytes, sink_); }
 
@@ -54,13 +54,13 @@ void CsvInput::OnRecord(const csv::CsvRecord& record) {
     const uint64_t field = record.error->field;
     const std::string field_name =
         field >= 1 && field <= columns.size() ? std::string(columns[field - 1].name) : std::string("record");
-    load_.AddReject(position, record.raw,
+    records_.AddReject(position, record.raw,
                     {{field_name, std::string(csv::CsvErrorTypeName(record.error->type)), record.error->message}});
     return;
   }
   fields_.clear();
   for (const auto& f : record.fields) fields_.emplace_back(f);
-  load_.AddRecord(fields_, position, record.raw);
+  records_.AddRecord(fields_, position, record.raw);
 }
 
 }  // namespace migration::ingest

@@ -1,13 +1,15 @@
 #pragma once
-// Feeds CSV bytes into a Load: splits records with the streaming CSV reader, recognises the
-// header line, and turns reader errors into rejects (field, code, line) instead of failures.
+// Feeds CSV bytes into a RecordSink (a Load, or a RecordBuffer for a batch): splits records with
+// the streaming CSV reader, recognises the header line, and turns reader errors into rejects
+// (field, code, line) instead of failures.
 
 #include <optional>
 #include <string_view>
 #include <vector>
 
 #include "ingest/csv/csv_reader.hpp"
-#include "ingest/load.hpp"
+#include "core/table.hpp"
+#include "ingest/record_sink.hpp"
 
 namespace migration::ingest {
 
@@ -20,7 +22,7 @@ bool IsHeaderRecord(core::Table table, const std::vector<std::string_view>& fiel
 
 class CsvInput {
  public:
-  CsvInput(Load& load, core::Table table, HeaderMode header);
+  CsvInput(RecordSink& sink, core::Table table, HeaderMode header);
 
   void Consume(std::string_view bytes);
   void Finish();
@@ -30,7 +32,7 @@ class CsvInput {
  private:
   void OnRecord(const csv::CsvRecord& record);
 
-  Load& load_;
+  RecordSink& records_;
   core::Table table_;
   HeaderMode header_;
   csv::CsvReader reader_;

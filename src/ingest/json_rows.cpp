@@ -101,7 +101,7 @@ JsonRows::~JsonRows() = default;
 
 size_t JsonRows::size() const { return impl_->rows.size(); }
 
-void JsonRows::FeedTo(JsonRowSink& sink, core::Table table) const {
+void JsonRows::FeedTo(RecordSink& sink, core::Table table) const {
   const auto columns = core::SchemaOf(table).columns;
   std::vector<std::optional<std::string_view>> fields(columns.size());
   std::vector<std::string> number_texts(columns.size());

@@ -26,6 +26,7 @@
 #include "db/database.hpp"
 #include "ingest/field_error.hpp"
 #include "ingest/id_set.hpp"
+#include "ingest/record_sink.hpp"
 
 namespace migration::ingest {
 
@@ -52,10 +53,10 @@ struct LoadResult {
   double duration_ms = 0;
 };
 
-class Load {
+class Load final : public RecordSink {
  public:
   Load(db::Database& db, LoadOptions options);
-  ~Load();
+  ~Load() override;
   Load(const Load&) = delete;
   Load& operator=(const Load&) = delete;
 
@@ -63,8 +64,9 @@ class Load {
   const db::LoadCounts& counts() const { return record_.counts; }
 
   // A record split into fields (std::nullopt = absent). `position`: CSV line or JSON index.
-  void AddRecord(std::span<const std::optional<std::string_view>> fields, int64_t position, std::string_view raw);
-  void AddReject(int64_t position, std::string_view raw, std::vector<FieldError> errors);
+  void AddRecord(std::span<const std::optional<std::string_view>> fields, int64_t position,
+                 std::string_view raw) override;
+  void AddReject(int64_t position, std::string_view raw, std::vector<FieldError> errors) override;
 
   // Where the load's input was archived (object storage URL), stored with the load when it commits.
   void SetArchive(std::string location) { record_.archive = std::move(location); }

@@ -3,7 +3,7 @@
 //
 // libFuzzer target for the JSON batch parser (src/ingest/json_rows.hpp). Built and run by
 // scripts/run-fuzzers.sh, which reads the lines above to know which sources and libraries to link.
-// The parser hands its rows to a JsonRowSink; here that is a checking stand-in, not a Load, so no
+// The parser hands its rows to a RecordSink; here that is a checking stand-in, not a Load, so no
 // database is involved.
 //
 // The input is the request body. Either the constructor refuses it with core::Error(kBadRequest)
@@ -41,7 +41,7 @@ namespace {
 using migration::core::Table;
 using migration::ingest::FieldError;
 using migration::ingest::JsonRows;
-using migration::ingest::JsonRowSink;
+using migration::ingest::RecordSink;
 
 // abort() (not assert) so the check stays in every build mode and libFuzzer records a crash.
 #define FUZZ_CHECK(condition)                                                                \
@@ -63,7 +63,7 @@ std::optional<std::string> FieldText(simdjson::dom::element value) {
   }
 }
 
-class CheckingSink final : public JsonRowSink {
+class CheckingSink final : public RecordSink {
  public:
   explicit CheckingSink(Table table) : columns_(migration::core::SchemaOf(table).columns) {}
 

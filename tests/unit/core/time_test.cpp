@@ -354,3 +354,20 @@ TEST(UtcYearQuarterTest, QuarterBoundariesAreUtc) {
 
 }  // namespace
 }  // namespace migration::core
+
+namespace migration::core {
+namespace {
+
+TEST(UtcDateTest, IsTheCalendarDayInUtcAcrossYearEndsLeapDaysAndTheEpoch) {
+  const auto at = [](const char* text) { return *ParseRfc3339(text); };
+  EXPECT_EQ(UtcDate(at("2021-12-31T23:59:59.999999Z")), (CivilDate{2021, 12, 31}));
+  EXPECT_EQ(UtcDate(at("2022-01-01T00:00:00Z")), (CivilDate{2022, 1, 1}));
+  EXPECT_EQ(UtcDate(at("2024-02-29T12:00:00Z")), (CivilDate{2024, 2, 29}));
+  // An offset moves the instant, and so the UTC day.
+  EXPECT_EQ(UtcDate(at("2021-03-01T01:00:00+02:00")), (CivilDate{2021, 2, 28}));
+  EXPECT_EQ(UtcDate(-1), (CivilDate{1969, 12, 31}));
+  EXPECT_EQ(UtcDate(0), (CivilDate{1970, 1, 1}));
+}
+
+}  // namespace
+}  // namespace migration::core

@@ -21,7 +21,7 @@ struct Handed {
   std::vector<std::string> codes;                  // rejects
 };
 
-class RecordingSink final : public JsonRowSink {
+class RecordingSink final : public RecordSink {
  public:
   void AddRecord(std::span<const std::optional<std::string_view>> fields, int64_t index,
                  std::string_view raw) override {
@@ -83,7 +83,7 @@ TEST(JsonRowsTest, AnObjectWithCountlessUnknownKeysKeepsABoundedErrorList) {
   for (int i = 0; i < 100000; ++i) body += ",\"x" + std::to_string(i) + "\":1";
   body += "}]";
   const JsonRows rows(body);
-  struct Sink final : JsonRowSink {
+  struct Sink final : RecordSink {
     void AddRecord(std::span<const std::optional<std::string_view>>, int64_t, std::string_view) override { ++records; }
     void AddReject(int64_t, std::string_view, std::vector<FieldError> errors) override { all = std::move(errors); }
     int records = 0;
@@ -100,7 +100,7 @@ TEST(JsonRowsTest, AnObjectWithCountlessUnknownKeysKeepsABoundedErrorList) {
 TEST(JsonRowsTest, AnUnknownKeyIsQuotedToABoundInItsError) {
   const std::string key(1 << 20, 'k');
   const JsonRows rows("[{\"id\": 1, \"job\": \"E\", \"" + key + "\": 1}]");
-  struct Sink final : JsonRowSink {
+  struct Sink final : RecordSink {
     void AddRecord(std::span<const std::optional<std::string_view>>, int64_t, std::string_view) override {}
     void AddReject(int64_t, std::string_view, std::vector<FieldError> errors) override { all = std::move(errors); }
     std::vector<FieldError> all;

@@ -22,22 +22,6 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-// Server-side bounds on every session, so that no request (and no stuck worker) can hold a lock
-// or a connection without end:
-//  - lock_timeout 60 s: a write queued behind another's lock fails with a retryable 503 instead of
-//    hanging and draining the pool. Loads run at disk speed (uploads are spooled first), so a lock
-//    is held for seconds; a restore's TRUNCATE waiting behind a long load gives up rather than
-//    keep every reader of its table queued behind it.
-//  - statement_timeout 10 min: the longest statement is one bulk COPY of a load's or a restore's
-//    batch (20,000 rows, well under a second) or a report; ten minutes only stops a runaway one.
-//    Migrations lift it for their own transaction (an index build on a large table may take longer).
-//  - idle_in_transaction_session_timeout 5 min: a load's transaction idles only while its worker
-//    archives a part to object storage (16 MiB, with retries); a session idle longer in a
-//    transaction is a stuck worker, and the server ends it, releasing its locks.
-constexpr std::string_view kSessionSetup =
-    "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET lock_timeout = '60s'; SET statement_timeout = '10min'; "
-    "SET idle_in_transaction_session_timeout = '5min'";
-
 // libpq prints notices (e.g. "relation already exists, skipping") to stderr by default; the
 // service's logs are structured, and none of these notices calls for action.
 void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
@@ -194,7 +178,8 @@ PgConnection::PgConnection(const std::string& url) {
   }
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
   try {
-    Exec("session setup", std::string(kSessionSetup));
+    // Bounds every session (pg_statements.cpp says which and why).
+    Exec(pg_sql::kSessionSetup);
   } catch (...) {
     PQfinish(conn_);
     conn_ = nullptr;
@@ -204,14 +189,15 @@ PgConnection::PgConnection(const std::string& url) {
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
-PgResult PgConnection::Exec(std::string_view what, const std::string& sql) {
-  return Check(what, PQexec(conn_, sql.c_str()));
+PgResult PgConnection::Exec(const PgStatement& statement) {
+  return Check(statement.name, PQexec(conn_, statement.sql.c_str()));
 }
 
-PgResult PgConnection::Exec(std::string_view what, const std::string& sql, const PgParams& params) {
+PgResult PgConnection::Exec(const PgStatement& statement, const PgParams& params) {
   const std::vector<const char*> values = params.Pointers();
-  return Check(what, PQexecParams(conn_, sql.c_str(), params.Count(), /*paramTypes=*/nullptr, values.data(),
-                                  /*paramLengths=*/nullptr, /*paramFormats=*/nullptr, /*resultFormat=*/0));
+  return Check(statement.name, PQexecParams(conn_, statement.sql.c_str(), params.Count(), /*paramTypes=*/nullptr,
+                                            values.data(), /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+                                            /*resultFormat=*/0));
 }
 
 PgResult PgConnection::Check(std::string_view what, PGresult* raw) const {

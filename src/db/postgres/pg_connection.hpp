@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "db/postgres/pg_statements.hpp"
+
 namespace migration::db::postgres {
 
 class PgResult {
@@ -85,9 +87,10 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
-  // Runs `sql` (several statements allowed, no parameters). `what` names the statement in errors.
-  PgResult Exec(std::string_view what, const std::string& sql);
-  PgResult Exec(std::string_view what, const std::string& sql, const PgParams& params);
+  // Runs a statement of pg_statements.hpp (several in one, when it has no parameters); its name
+  // names it in errors.
+  PgResult Exec(const PgStatement& statement);
+  PgResult Exec(const PgStatement& statement, const PgParams& params);
 
   // Throws the classified error of a failed statement (`result` may be null: libpq's own error).
   [[noreturn]] void ThrowError(std::string_view what, const PGresult* result) const;

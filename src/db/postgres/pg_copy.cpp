@@ -98,8 +98,8 @@ void EndCopyRow(std::string& out) {
   if (!out.empty() && out.back() == '\t') out.back() = '\n';
 }
 
-CopyIn::CopyIn(PgConnection& conn, std::string_view what, const std::string& copy_sql) : conn_(conn), what_(what) {
-  PgResult result(PQexec(conn_.handle(), copy_sql.c_str()));
+CopyIn::CopyIn(PgConnection& conn, const PgStatement& copy) : conn_(conn), what_(copy.name) {
+  PgResult result(PQexec(conn_.handle(), copy.sql.c_str()));
   if (result.get() == nullptr || PQresultStatus(result.get()) != PGRES_COPY_IN) conn_.ThrowError(what_, result.get());
   open_ = true;
   buffer_.reserve(kSendBytes + 4096);

@@ -31,8 +31,8 @@ void AppendCopyRow(std::string& out, core::Table table, const core::Row& row);
 
 class CopyIn {
  public:
-  // Runs `copy_sql` (`COPY t (cols) FROM STDIN`); throws a classified core::Error.
-  CopyIn(PgConnection& conn, std::string_view what, const std::string& copy_sql);
+  // Runs `copy` (`COPY t (cols) FROM STDIN`, from pg_statements.hpp); throws a classified core::Error.
+  CopyIn(PgConnection& conn, const PgStatement& copy);
   ~CopyIn();
   CopyIn(const CopyIn&) = delete;
   CopyIn& operator=(const CopyIn&) = delete;

@@ -29,39 +29,11 @@ using core::ErrorCode;
 using core::Row;
 using core::Table;
 
-// pg_advisory_xact_lock key taken by Migrate(): replicas starting together apply migrations one at
-// a time. Any constant works as long as nothing else in the database uses it ("migr" in ASCII).
-constexpr int64_t kMigrationLockKey = 0x6d696772;
-
-const std::string kLoadColumns = LoadColumns(MicrosOf);
-
 // LIMIT: a negative page size means no limit, as in SQLite (PostgreSQL would reject it).
 PgParams& AddLimit(PgParams& params, int limit) {
   return limit < 0 ? params.AddNull() : params.Add(static_cast<int64_t>(limit));
 }
 
-// The counts of a year: folded counts plus the changes not folded yet (one snapshot).
-const std::string kUnnestedDeltas =
-    "SELECT x.* FROM hire_count_deltas d, unnest(d.years, d.department_ids, d.job_ids, d.q1, d.q2, d.q3, d.q4) "
-    "AS x(year, department_id, job_id, q1, q2, q3, q4)";
-const std::string kYearCounts =
-    "SELECT department_id, job_id, sum(q1) AS q1, sum(q2) AS q2, sum(q3) AS q3, sum(q4) AS q4 FROM ("
-    "SELECT department_id, job_id, q1, q2, q3, q4 FROM hire_counts WHERE year = $1::integer UNION ALL "
-    "SELECT department_id, job_id, q1, q2, q3, q4 FROM (" +
-    kUnnestedDeltas +
-    ") p WHERE year = $1::integer) u "
-    "GROUP BY department_id, job_id";
-const std::string kHiresByQuarterSql =
-    "SELECT c.department_id, d.department, c.job_id, j.job, c.q1, c.q2, c.q3, c.q4 FROM (" + kYearCounts +
-    ") c JOIN departments d ON d.id = c.department_id JOIN jobs j ON j.id = c.job_id "
-    "WHERE c.q1 + c.q2 + c.q3 + c.q4 > 0";
-// Aggregated per department first (the year's counts come by primary key), then joined.
-const std::string kDepartmentHiresSql =
-    "SELECT d.id, d.department, coalesce(c.hired, 0) FROM departments d LEFT JOIN ("
-    "SELECT department_id, sum(q1 + q2 + q3 + q4) AS hired FROM (" +
-    kYearCounts +
-    ") y GROUP BY department_id"
-    ") c ON c.department_id = d.id";
 class PgDatabase final : public Database {
  public:
   PgDatabase(std::string url, const DatabaseOptions& options)
@@ -77,31 +49,29 @@ class PgDatabase final : public Database {
 
   int Migrate() override {
     PgLease conn(pool_);
-    conn->Exec("begin migrations", "BEGIN");
+    conn->Exec(pg_sql::kBeginMigrations);
     // A migration may build an index on a large table: no statement_timeout for this transaction
     // (the session's lock_timeout stays, so DDL queued behind a long load gives up and retries at
     // the next start rather than hold every query on its table behind it).
-    conn->Exec("lift statement timeout", "SET LOCAL statement_timeout = 0");
+    conn->Exec(pg_sql::kLiftStatementTimeout);
     // The lock comes first, and the bookkeeping table is created under it: two replicas running
     // CREATE TABLE IF NOT EXISTS at the same moment can otherwise both try to create it.
-    conn->Exec("lock migrations", fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey));
-    conn->Exec("create schema_migrations",
-               "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
-               "applied_at timestamptz NOT NULL DEFAULT now())");
+    conn->Exec(pg_sql::kLockMigrations);
+    conn->Exec(pg_sql::kCreateSchemaMigrations);
     std::set<int64_t> applied_versions;
     {
-      const PgResult result = conn->Exec("read schema_migrations", "SELECT version FROM schema_migrations");
+      const PgResult result = conn->Exec(pg_sql::kReadSchemaMigrations);
       for (int i = 0; i < result.Rows(); ++i) applied_versions.insert(result.Int(i, 0));
     }
     int applied = 0;
     for (const auto& migration : MigrationsFor("postgres")) {
       if (applied_versions.contains(migration.version)) continue;
-      conn->Exec(fmt::format("migration {:04}_{}", migration.version, migration.name), std::string(migration.sql));
-      conn->Exec("record migration", "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                 PgParams().Add(static_cast<int64_t>(migration.version)).Add(migration.name));
+      const std::string name = fmt::format("migration {:04}_{}", migration.version, migration.name);
+      conn->Exec({name, std::string(migration.sql)});
+      conn->Exec(pg_sql::kRecordMigration, PgParams().Add(static_cast<int64_t>(migration.version)).Add(migration.name));
       ++applied;
     }
-    conn->Exec("commit migrations", "COMMIT");
+    conn->Exec(pg_sql::kCommitMigrations);
     return applied;
   }
 
@@ -109,7 +79,7 @@ class PgDatabase final : public Database {
     try {
       PgLease conn(pool_);
       RecordDeferredFailures(*conn);
-      const PgResult result = conn->Exec("ready", "SELECT coalesce(max(version), 0) FROM schema_migrations");
+      const PgResult result = conn->Exec(pg_sql::kSchemaVersion);
       return result.Rows() == 1 && result.Int(0, 0) == LatestVersion("postgres");
     } catch (const std::exception&) {
       return false;
@@ -119,16 +89,13 @@ class PgDatabase final : public Database {
   int64_t CreateLoad(const LoadRecord& load) override {
     PgLease conn(pool_);
     RecordDeferredFailures(*conn);
-    const PgResult result = conn->Exec("create load",
-                                       "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host) "
-                                       "VALUES ($1, $2, $3, $4, $5::timestamptz, $6) RETURNING id",
-                                       PgParams()
-                                           .Add(core::TableName(load.table))
-                                           .Add(load.source)
-                                           .Add(OnConflictName(load.on_conflict))
-                                           .Add(LoadStatusName(LoadStatus::kRunning))
-                                           .Add(core::FormatRfc3339(load.started_us))
-                                           .Add(load.host));
+    const PgResult result = conn->Exec(pg_sql::kCreateLoad, PgParams()
+                                                                .Add(core::TableName(load.table))
+                                                                .Add(load.source)
+                                                                .Add(OnConflictName(load.on_conflict))
+                                                                .Add(LoadStatusName(LoadStatus::kRunning))
+                                                                .Add(core::FormatRfc3339(load.started_us))
+                                                                .Add(load.host));
     return result.Int(0, 0);
   }
 
@@ -148,11 +115,8 @@ class PgDatabase final : public Database {
 
   int FailInterruptedLoads(const std::string& host) override {
     PgLease conn(pool_);
-    const PgResult result = conn->Exec(
-        "fail interrupted loads",
-        "UPDATE loads SET status = 'failed', finished_at = $1::timestamptz, error = 'interrupted: the server stopped "
-        "before the load finished; nothing of it was committed' WHERE status = 'running' AND host = $2",
-        PgParams().Add(core::FormatRfc3339(core::NowMicros())).Add(host));
+    const PgResult result =
+        conn->Exec(pg_sql::kFailInterruptedLoads, PgParams().Add(core::FormatRfc3339(core::NowMicros())).Add(host));
     return static_cast<int>(result.AffectedRows());
   }
 
@@ -165,11 +129,7 @@ class PgDatabase final : public Database {
     PgParams params;
     params.Add(page.after);
     AddLimit(params, page.limit);
-    const PgResult result =
-        conn->Exec("list rows",
-                   fmt::format("SELECT {} FROM {} WHERE id > $1::bigint ORDER BY id LIMIT $2::bigint",
-                               RowColumns(table, MicrosOf), core::TableName(table)),
-                   params);
+    const PgResult result = conn->Exec(TableStatements(table).list_rows, params);
     return ReadRows(result, [table](const PgRow& row) { return ReadRow(row, table); });
   }
 
@@ -201,7 +161,7 @@ class PgDatabase final : public Database {
     PgLease conn(pool_);
     PgParams params;
     params.Add(static_cast<int64_t>(year));
-    const PgResult result = conn->Exec("hires by quarter", kHiresByQuarterSql, params);
+    const PgResult result = conn->Exec(pg_sql::kHiresByQuarter, params);
     return ReadRows(result, ReadQuarterCounts<PgRow>);
   }
 
@@ -209,7 +169,7 @@ class PgDatabase final : public Database {
     PgLease conn(pool_);
     PgParams params;
     params.Add(static_cast<int64_t>(year));
-    const PgResult result = conn->Exec("department hires", kDepartmentHiresSql, params);
+    const PgResult result = conn->Exec(pg_sql::kDepartmentHires, params);
     return ReadRows(result, ReadDepartmentHires<PgRow>);
   }
 
@@ -218,11 +178,7 @@ class PgDatabase final : public Database {
     PgLease conn(pool_);
     PgParams params;
     params.Add(principal).Add(key).Add(ttl_seconds);
-    const PgResult result =
-        conn->Exec("find idempotency key",
-                   "SELECT request, load_id, fingerprint FROM idempotency_keys WHERE principal = $1 AND key = $2 "
-                   "AND created_at > now() - $3::bigint * interval '1 second'",
-                   params);
+    const PgResult result = conn->Exec(pg_sql::kFindIdempotencyKey, params);
     if (result.Rows() == 0) return std::nullopt;
     return IdempotencyRecord{
         principal, key, std::string(result.Text(0, 0)), result.Int(0, 1), std::string(result.Text(0, 2)), ttl_seconds};
@@ -233,11 +189,7 @@ class PgDatabase final : public Database {
     PgParams params;
     params.Add(ttl_seconds);
     // SKIP LOCKED: a key a running load is replacing is left for the next round, never waited on.
-    const PgResult deleted = conn->Exec(
-        "purge idempotency keys",
-        "DELETE FROM idempotency_keys WHERE (principal, key) IN (SELECT principal, key FROM idempotency_keys "
-        "WHERE created_at <= now() - $1::bigint * interval '1 second' FOR UPDATE SKIP LOCKED)",
-        params);
+    const PgResult deleted = conn->Exec(pg_sql::kPurgeIdempotencyKeys, params);
     return static_cast<int64_t>(deleted.AffectedRows());
   }
 
@@ -255,7 +207,7 @@ class PgDatabase final : public Database {
       }
     }
     PgLease conn(pool_);
-    const PgResult result = conn->Exec("data version", "SELECT coalesce(sum(commits), 0)::bigint FROM data_version");
+    const PgResult result = conn->Exec(pg_sql::kDataVersion);
     const int64_t version = result.Int(0, 0);
     std::lock_guard lock(version_mutex_);
     // Only ever move forward, and remember which local commits the value already includes.
@@ -270,9 +222,7 @@ class PgDatabase final : public Database {
 
   std::optional<Row> GetRow(Table table, int32_t id) override {
     PgLease conn(pool_);
-    const PgResult result = conn->Exec(
-        "get row", fmt::format("SELECT {} FROM {} WHERE id = $1::integer", RowColumns(table, MicrosOf), core::TableName(table)),
-        PgParams().Add(static_cast<int64_t>(id)));
+    const PgResult result = conn->Exec(TableStatements(table).get_row, PgParams().Add(static_cast<int64_t>(id)));
     if (result.Rows() == 0) return std::nullopt;
     return ReadRow(PgRow(result, 0), table);
   }
@@ -283,19 +233,14 @@ class PgDatabase final : public Database {
     PgParams params;
     params.Add(page.after);
     AddLimit(params, page.limit);
-    const PgResult result = conn->Exec(
-        "list loads",
-        fmt::format("SELECT {} FROM loads WHERE ($1::bigint = 0 OR id < $1::bigint) ORDER BY id DESC LIMIT $2::bigint",
-                    kLoadColumns),
-        params);
+    const PgResult result = conn->Exec(pg_sql::kListLoads, params);
     return ReadRows(result, ReadLoad<PgRow>);
   }
 
   std::optional<LoadRecord> GetLoad(int64_t load_id) override {
     PgLease conn(pool_);
     RecordDeferredFailures(*conn);
-    const PgResult result = conn->Exec(
-        "get load", fmt::format("SELECT {} FROM loads WHERE id = $1::bigint", kLoadColumns), PgParams().Add(load_id));
+    const PgResult result = conn->Exec(pg_sql::kGetLoad, PgParams().Add(load_id));
     if (result.Rows() == 0) return std::nullopt;
     return ReadLoad(PgRow(result, 0));
   }
@@ -305,11 +250,7 @@ class PgDatabase final : public Database {
     PgParams params;
     params.Add(load_id).Add(page.after);
     AddLimit(params, page.limit);
-    const PgResult result =
-        conn->Exec("list rejects",
-                   "SELECT seq, locator, position, raw, errors, COALESCE(raw_length, octet_length(raw)) FROM rejects "
-                   "WHERE load_id = $1::bigint AND seq > $2::bigint ORDER BY seq LIMIT $3::bigint",
-                   params);
+    const PgResult result = conn->Exec(pg_sql::kListRejects, params);
     return ReadRows(result, ReadReject<PgRow>);
   }
 
@@ -325,15 +266,11 @@ class PgDatabase final : public Database {
   static constexpr size_t kMaxDeferredFailures = 1000;
 
   static void WriteFailure(PgConnection& conn, const DeferredFailure& failure) {
-    conn.Exec("fail load",
-              "UPDATE loads SET status = 'failed', finished_at = $1::timestamptz, rows_received = $2, error = $3, "
-              "rows_inserted = 0, rows_updated = 0, rows_rejected = 0, rows_skipped = 0 "
-              "WHERE id = $4 AND status = 'running'",
-              PgParams()
-                  .Add(core::FormatRfc3339(failure.failed_us))
-                  .Add(static_cast<int64_t>(failure.rows_received))
-                  .Add(failure.error)
-                  .Add(failure.load_id));
+    conn.Exec(pg_sql::kFailLoad, PgParams()
+                                     .Add(core::FormatRfc3339(failure.failed_us))
+                                     .Add(static_cast<int64_t>(failure.rows_received))
+                                     .Add(failure.error)
+                                     .Add(failure.load_id));
   }
 
   void Defer(DeferredFailure failure) {

@@ -13,11 +13,8 @@
 
 namespace migration::db::postgres {
 
-// The advisory lock held while deltas are folded: one compactor at a time across replicas, and a
-// restore (which rebuilds the counts) waits for it.
-inline constexpr int64_t kCompactLockKey = 0x68697265636e74;  // "hirecnt"
-
-// Folds every recorded change once, unless another replica is folding (then nothing). Returns
+// Folds every recorded change once, unless another replica is folding (then nothing: the advisory
+// lock pg_sql::kCompactLockKey, which a restore rebuilding the counts takes too). Returns
 // how many delta rows it folded.
 int64_t CompactHireCounts(PgPool& pool);
 

@@ -21,7 +21,7 @@ PgLease::~PgLease() {
     // An operation ended by an exception (or a load destroyed without Commit): end its
     // transaction here, so the next user of this connection starts clean.
     try {
-      conn.Exec("rollback", "ROLLBACK");
+      conn.Exec(pg_sql::kRollback);
     } catch (...) {
       box_->lease.MarkBroken();
     }

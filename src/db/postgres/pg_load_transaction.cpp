@@ -1,7 +1,5 @@
 #include "db/postgres/pg_load_transaction.hpp"
 
-#include <fmt/format.h>
-
 #include <array>
 #include <chrono>
 
@@ -10,7 +8,6 @@
 #include "db/hire_counts.hpp"
 #include "db/postgres/pg_copy.hpp"
 #include "db/postgres/pg_sql_values.hpp"
-#include "db/table_sql.hpp"
 
 namespace migration::db::postgres {
 namespace {
@@ -20,87 +17,11 @@ using core::ErrorCode;
 using core::Row;
 using core::Table;
 
-// The statements of one table, built once from its schema. The staging table has the target's
-// columns without constraints, plus `pos`, the row's index in the caller's span.
-struct TableStatements {
-  std::string create_stage;
-  std::string truncate_stage;
-  std::string copy_stage;
-  std::string copy_target;     // COPY straight into the table (the fast path of a new-ids batch)
-  std::string insert_new;      // inserts rows whose id is new; returns the positions of the others
-  std::string find_conflicts;  // positions of rows whose id exists already
-  std::string insert_all;      // plain INSERT: a duplicate raises unique_violation
-  std::string upsert;          // inserts or overwrites; returns (inserted, updated)
-  std::string lock_old;        // hires: locks the rows an upsert will overwrite, returns their old values
-};
-
-// Appends this load's count changes as one row of parallel arrays; the compactor folds them into
-// hire_counts.
-const char* const kAppendHireCountDeltas =
-    "INSERT INTO hire_count_deltas (years, department_ids, job_ids, q1, q2, q3, q4) "
-    "VALUES ($1::integer[], $2::integer[], $3::integer[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])";
-
-std::string_view StageType(core::ColumnKind kind) {
-  switch (kind) {
-    case core::ColumnKind::kText: return "text";
-    case core::ColumnKind::kDatetime: return "timestamptz";
-    case core::ColumnKind::kId:
-    case core::ColumnKind::kReference: return "integer";
-  }
-  return "text";
-}
-
-TableStatements BuildStatements(Table table) {
-  const std::string_view target = core::TableName(table);
-  const std::string stage = fmt::format("stage_{}", target);
-  const std::string columns = ColumnList(table);
-  std::string stage_columns = "pos integer";
-  for (const auto& column : core::SchemaOf(table).columns) {
-    stage_columns += fmt::format(", {} {}", column.name, StageType(column.kind));
-  }
-  TableStatements s;
-  // ON COMMIT DROP: the stage lives exactly as long as the load's transaction (a rollback undoes
-  // its creation too), so a pooled connection never carries it over to the next load.
-  s.create_stage = fmt::format("CREATE TEMP TABLE {} ({}) ON COMMIT DROP", stage, stage_columns);
-  s.truncate_stage = fmt::format("TRUNCATE {}", stage);
-  s.copy_stage = fmt::format("COPY {} (pos, {}) FROM STDIN", stage, columns);
-  s.copy_target = fmt::format("COPY {} ({}) FROM STDIN", target, columns);
-  // ON CONFLICT DO NOTHING finds existing ids while inserting (the unique index probe the insert
-  // makes anyway), so one pass over the batch does both jobs; a row a concurrent load committed
-  // meanwhile is reported as a conflict rather than failing the whole load.
-  s.insert_new = fmt::format(
-      "WITH inserted AS (INSERT INTO {0} ({1}) SELECT {1} FROM {2} ON CONFLICT (id) DO NOTHING RETURNING id) "
-      "SELECT s.pos FROM {2} s WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.id = s.id) ORDER BY s.pos",
-      target, columns, stage);
-  s.find_conflicts = fmt::format(
-      "SELECT s.pos FROM {0} s WHERE EXISTS (SELECT 1 FROM {1} t WHERE t.id = s.id) ORDER BY s.pos", stage, target);
-  s.insert_all = fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM {2}", target, columns, stage);
-  // xmax is 0 on a freshly inserted row version and our transaction id on an overwritten one.
-  s.upsert = fmt::format(
-      "WITH upserted AS (INSERT INTO {0} ({1}) SELECT {1} FROM {2} ON CONFLICT (id) DO UPDATE SET {3} "
-      "RETURNING (xmax = 0) AS inserted) "
-      "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted",
-      target, columns, stage, UpdateFromExcluded(table));
-  if (table == Table::kHiredEmployees) {
-    s.lock_old = fmt::format(
-        "SELECT (extract(epoch FROM h.datetime) * 1000000)::bigint, h.department_id, h.job_id "
-        "FROM {0} h JOIN {1} s ON s.id = h.id FOR UPDATE OF h",
-        target, stage);
-  }
-  return s;
-}
-
-const TableStatements& StatementsFor(Table table) {
-  static const std::array<TableStatements, 3> kStatements = {
-      BuildStatements(Table::kDepartments), BuildStatements(Table::kJobs), BuildStatements(Table::kHiredEmployees)};
-  return kStatements[static_cast<size_t>(table)];
-}
-
 class PgLoadTransaction final : public LoadTransaction {
  public:
   PgLoadTransaction(PgPool& pool, int64_t load_id, std::atomic<uint64_t>& local_commits)
       : conn_(pool), load_id_(load_id), local_commits_(local_commits) {
-    conn_->Exec("begin load", "BEGIN");
+    conn_->Exec(pg_sql::kBeginLoad);
   }
 
   // Destroyed without Commit(): PgLease's destructor rolls the transaction back (or drops the
@@ -111,9 +32,8 @@ class PgLoadTransaction final : public LoadTransaction {
     // The ids are the foreign-key targets of the hires this load writes: SHARE keeps them as read
     // until the load commits (a restore of the table waits, and cannot orphan the new hires), while
     // other loads, which take it too, go on. Always departments then jobs: one order, no deadlock.
-    conn_->Exec("lock parent table", fmt::format("LOCK TABLE {} IN SHARE MODE", core::TableName(table)));
-    const PgResult result =
-        conn_->Exec("existing ids", fmt::format("SELECT id FROM {} ORDER BY id", core::TableName(table)));
+    conn_->Exec(TableStatements(table).lock_parent_table);
+    const PgResult result = conn_->Exec(TableStatements(table).existing_ids);
     std::vector<int32_t> ids(static_cast<size_t>(result.Rows()));
     for (int i = 0; i < result.Rows(); ++i) ids[static_cast<size_t>(i)] = static_cast<int32_t>(result.Int(i, 0));
     return ids;
@@ -122,7 +42,7 @@ class PgLoadTransaction final : public LoadTransaction {
   WriteResult WriteRows(Table table, std::span<const Row> rows, OnConflict mode, bool all_or_nothing) override {
     WriteResult result;
     if (rows.empty()) return result;
-    const TableStatements& sql = StatementsFor(table);
+    const pg_sql::TableSql& sql = TableStatements(table);
     const bool is_hire = table == Table::kHiredEmployees;
     if (mode != OnConflict::kUpdate && copy_straight_in_ && CopyStraightIn(table, sql, rows)) {
       result.inserted = rows.size();
@@ -134,7 +54,7 @@ class PgLoadTransaction final : public LoadTransaction {
       if (is_hire) {
         // The old values of the rows about to be overwritten leave the counts (locked first, so
         // no concurrent load changes them in between); every staged row then enters them.
-        const PgResult old = conn_->Exec("lock overwritten rows", sql.lock_old);
+        const PgResult old = conn_->Exec(sql.lock_old);
         Row gone;
         for (int i = 0; i < old.Rows(); ++i) {
           gone.datetime_us = old.Int(i, 0);
@@ -143,7 +63,7 @@ class PgLoadTransaction final : public LoadTransaction {
           hire_counts_.Add(gone, -1);
         }
       }
-      const PgResult counts = conn_->Exec("upsert rows", sql.upsert);
+      const PgResult counts = conn_->Exec(sql.upsert);
       result.inserted = static_cast<uint64_t>(counts.Int(0, 0));
       result.updated = static_cast<uint64_t>(counts.Int(0, 1));
       if (is_hire) CountHires(rows, {});
@@ -151,14 +71,14 @@ class PgLoadTransaction final : public LoadTransaction {
     }
     if (all_or_nothing && mode == OnConflict::kReject) {
       // Conflicts first: one of them means nothing of the batch is written.
-      result.conflicts = Positions(conn_->Exec("find conflicts", sql.find_conflicts));
+      result.conflicts = Positions(conn_->Exec(sql.find_conflicts));
       if (result.conflicts.empty()) {
-        result.inserted = conn_->Exec("insert rows", sql.insert_all).AffectedRows();
+        result.inserted = conn_->Exec(sql.insert_all).AffectedRows();
         if (is_hire) CountHires(rows, {});
       }
       return result;
     }
-    result.conflicts = Positions(conn_->Exec("insert rows", sql.insert_new));
+    result.conflicts = Positions(conn_->Exec(sql.insert_new));
     result.inserted = rows.size() - result.conflicts.size();
     if (is_hire) CountHires(rows, result.conflicts);
     return result;
@@ -166,8 +86,7 @@ class PgLoadTransaction final : public LoadTransaction {
 
   void WriteRejects(std::span<const RejectRecord> rejects) override {
     if (rejects.empty()) return;
-    CopyIn copy(*conn_, "write rejects",
-                "COPY rejects (load_id, seq, locator, position, raw, errors, raw_length) FROM STDIN");
+    CopyIn copy(*conn_, pg_sql::kWriteRejects);
     int64_t seq = reject_seq_;
     for (const auto& reject : rejects) {
       std::string& out = copy.buffer();
@@ -191,14 +110,7 @@ class PgLoadTransaction final : public LoadTransaction {
     params.Add(record.principal).Add(record.key).Add(record.request).Add(load_id_);
     params.Add(record.fingerprint).Add(record.ttl_seconds);
     // An expired key (not purged yet) is replaced; a live one is another request's.
-    const PgResult inserted = conn_->Exec(
-        "record idempotency key",
-        "INSERT INTO idempotency_keys (principal, key, request, load_id, fingerprint) "
-        "VALUES ($1, $2, $3, $4::bigint, $5) "
-        "ON CONFLICT (principal, key) DO UPDATE SET request = EXCLUDED.request, load_id = EXCLUDED.load_id, "
-        "fingerprint = EXCLUDED.fingerprint, created_at = now() "
-        "WHERE idempotency_keys.created_at <= now() - $6::bigint * interval '1 second'",
-        params);
+    const PgResult inserted = conn_->Exec(pg_sql::kRecordIdempotencyKey, params);
     if (inserted.AffectedRows() == 0) {
       throw Error(ErrorCode::kConflict, "another request already used this Idempotency-Key");
     }
@@ -206,9 +118,7 @@ class PgLoadTransaction final : public LoadTransaction {
 
   void Commit(const LoadRecord& final_state) override {
     ApplyHireCounts();
-    conn_->Exec("bump data version",
-                "INSERT INTO data_version (backend_pid, commits) VALUES (pg_backend_pid(), 1) "
-                "ON CONFLICT (backend_pid) DO UPDATE SET commits = data_version.commits + 1");
+    conn_->Exec(pg_sql::kBumpDataVersion);
     const auto& c = final_state.counts;
     PgParams params;
     // finished_at from this clock, like started_at (the caller's): now() would be the time the
@@ -223,11 +133,8 @@ class PgLoadTransaction final : public LoadTransaction {
         .Add(final_state.error)
         .Add(final_state.archive)
         .Add(load_id_);
-    conn_->Exec("finish load",
-                "UPDATE loads SET status = $1, finished_at = $2::timestamptz, rows_received = $3, rows_inserted = $4, "
-                "rows_updated = $5, rows_rejected = $6, rows_skipped = $7, error = $8, archive = $9 WHERE id = $10",
-                params);
-    conn_->Exec("commit load", "COMMIT");
+    conn_->Exec(pg_sql::kFinishLoad, params);
+    conn_->Exec(pg_sql::kCommitLoad);
     local_commits_.fetch_add(1, std::memory_order_release);
   }
 
@@ -247,7 +154,7 @@ class PgLoadTransaction final : public LoadTransaction {
   void ApplyHireCounts() {
     const std::vector<HireCountDelta> deltas = hire_counts_.Sorted();
     if (deltas.empty()) return;
-    conn_->Exec("record hire count changes", kAppendHireCountDeltas, HireCountArrays(deltas));
+    conn_->Exec(pg_sql::kAppendHireCountDeltas, HireCountArrays(deltas));
     hire_counts_.Clear();
   }
 
@@ -256,10 +163,10 @@ class PgLoadTransaction final : public LoadTransaction {
   // written, when an id exists already; the caller then goes through the staging table, which
   // sorts new ids from existing ones. After one such miss the load stops trying (a re-upload
   // would otherwise pay a failed COPY per batch).
-  bool CopyStraightIn(Table table, const TableStatements& sql, std::span<const Row> rows) {
-    conn_->Exec("savepoint", "SAVEPOINT copy_rows");
+  bool CopyStraightIn(Table table, const pg_sql::TableSql& sql, std::span<const Row> rows) {
+    conn_->Exec(pg_sql::kSavepointBeforeCopy);
     try {
-      CopyIn copy(*conn_, "copy rows", sql.copy_target);
+      CopyIn copy(*conn_, sql.copy_target);
       for (const Row& row : rows) {
         AppendCopyRow(copy.buffer(), table, row);
         copy.EndRow();
@@ -267,24 +174,24 @@ class PgLoadTransaction final : public LoadTransaction {
       copy.Finish();
     } catch (const Error& error) {
       if (error.code() != ErrorCode::kConflict) throw;
-      conn_->Exec("rollback to savepoint", "ROLLBACK TO SAVEPOINT copy_rows");
+      conn_->Exec(pg_sql::kRollbackToSavepoint);
       copy_straight_in_ = false;
       return false;
     }
-    conn_->Exec("release savepoint", "RELEASE SAVEPOINT copy_rows");
+    conn_->Exec(pg_sql::kReleaseSavepoint);
     return true;
   }
 
   // TRUNCATE + COPY of `rows` into the table's staging table (created on first use).
-  void FillStage(Table table, const TableStatements& sql, std::span<const Row> rows) {
+  void FillStage(Table table, const pg_sql::TableSql& sql, std::span<const Row> rows) {
     auto& created = stage_created_[static_cast<size_t>(table)];
     if (!created) {
-      conn_->Exec("create staging table", sql.create_stage);
+      conn_->Exec(sql.create_stage);
       created = true;
     } else {
-      conn_->Exec("empty staging table", sql.truncate_stage);
+      conn_->Exec(sql.truncate_stage);
     }
-    CopyIn copy(*conn_, "copy rows", sql.copy_stage);
+    CopyIn copy(*conn_, sql.copy_stage);
     for (uint32_t pos = 0; pos < rows.size(); ++pos) {
       std::string& out = copy.buffer();
       AppendCopyInt(out, pos);

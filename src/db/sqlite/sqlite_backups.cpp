@@ -7,7 +7,6 @@
 #include "db/hire_counts.hpp"
 #include "db/record_readers.hpp"
 #include "db/referential_check.hpp"
-#include "db/table_sql.hpp"
 
 namespace migration::db::sqlite {
 namespace {
@@ -18,25 +17,19 @@ using core::Row;
 using core::Table;
 
 constexpr size_t kScanChunkRows = 10000;
-const std::string kBackupColumns = BackupColumns(InstantAsStored);
-
 
 class SqliteRestore final : public RestoreTransaction {
  public:
   SqliteRestore(Pool::Lease lease, Table table)
-      : lease_(std::move(lease)),
-        table_(table),
-        insert_(lease_->handle(),
-                fmt::format("INSERT INTO {} ({}) VALUES ({})", core::TableName(table), ColumnList(table),
-                            table == Table::kHiredEmployees ? "?, ?, ?, ?, ?" : "?, ?")) {
-    lease_->Exec("BEGIN IMMEDIATE");
-    lease_->Exec(fmt::format("DELETE FROM {}", core::TableName(table)));
+      : lease_(std::move(lease)), table_(table), insert_(lease_->handle(), TableStatements(table).restore_row) {
+    lease_->Exec(sqlite_sql::kBeginWrite);
+    lease_->Exec(TableStatements(table).empty_for_restore);
   }
 
   ~SqliteRestore() override {
     if (committed_) return;
     try {
-      lease_->Exec("ROLLBACK");
+      lease_->Exec(sqlite_sql::kRollback);
     } catch (...) {
       lease_.MarkBroken();
     }
@@ -59,24 +52,22 @@ class SqliteRestore final : public RestoreTransaction {
   void Commit() override {
     CheckReferences(table_, [this](const std::string& sql) {
       std::vector<OrphanHire> orphans;
-      Statement stmt(lease_->handle(), sql);
+      Statement stmt(lease_->handle(), {"check references", sql});
       while (stmt.Step()) orphans.push_back({static_cast<int32_t>(stmt.Int(0)), static_cast<int32_t>(stmt.Int(1))});
       return orphans;
     });
     if (table_ == Table::kHiredEmployees) {
-      lease_->Exec("DELETE FROM hire_counts");
-      Statement insert(
-          lease_->handle(),
-          "INSERT INTO hire_counts (year, department_id, job_id, q1, q2, q3, q4) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      lease_->Exec(sqlite_sql::kDropCounts);
+      Statement insert(lease_->handle(), sqlite_sql::kWriteCount);
       for (const auto& count : counts_.Sorted()) {
         insert.Bind(1, count.key.year).Bind(2, count.key.department_id).Bind(3, count.key.job_id);
         for (int q = 0; q < 4; ++q) insert.Bind(4 + q, count.quarters[static_cast<size_t>(q)]);
         insert.Run();
       }
     }
-    lease_->Exec("UPDATE data_version SET commits = commits + 1");
+    lease_->Exec(sqlite_sql::kBumpDataVersion);
     insert_.Reset();
-    lease_->Exec("COMMIT");
+    lease_->Exec(sqlite_sql::kCommit);
     committed_ = true;
   }
 
@@ -98,10 +89,9 @@ void BindRow(Statement& stmt, Table table, const Row& row) {
 }
 
 void ScanTable(Connection& conn, Table table, const std::function<void(std::span<const Row>)>& sink) {
-  conn.Exec("BEGIN");
+  conn.Exec(sqlite_sql::kBeginRead);
   try {
-    Statement stmt(conn.handle(),
-                   fmt::format("SELECT {} FROM {} ORDER BY id", ColumnList(table), core::TableName(table)));
+    Statement stmt(conn.handle(), TableStatements(table).scan);
     std::vector<Row> chunk;
     chunk.reserve(kScanChunkRows);
     while (stmt.Step()) {
@@ -113,10 +103,10 @@ void ScanTable(Connection& conn, Table table, const std::function<void(std::span
     }
     if (!chunk.empty()) sink(chunk);
   } catch (...) {
-    conn.Exec("ROLLBACK");
+    conn.Exec(sqlite_sql::kRollback);
     throw;
   }
-  conn.Exec("COMMIT");
+  conn.Exec(sqlite_sql::kCommit);
 }
 
 std::unique_ptr<RestoreTransaction> BeginRestore(Pool::Lease lease, Table table) {
@@ -124,8 +114,7 @@ std::unique_ptr<RestoreTransaction> BeginRestore(Pool::Lease lease, Table table)
 }
 
 void InsertBackup(Connection& conn, const BackupRecord& backup) {
-  Statement stmt(conn.handle(),
-                 fmt::format("INSERT INTO backups ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kBackupColumns));
+  Statement stmt(conn.handle(), sqlite_sql::kRecordBackup);
   stmt.Bind(1, backup.id)
       .Bind(2, core::TableName(backup.table))
       .Bind(3, backup.rows)
@@ -138,9 +127,7 @@ void InsertBackup(Connection& conn, const BackupRecord& backup) {
 }
 
 std::vector<BackupRecord> SelectBackups(Connection& conn, std::optional<Table> table, int limit) {
-  Statement stmt(conn.handle(), fmt::format("SELECT {} FROM backups WHERE (?1 IS NULL OR table_name = ?1) "
-                                            "ORDER BY created_at DESC, id LIMIT ?2",
-                                            kBackupColumns));
+  Statement stmt(conn.handle(), sqlite_sql::kListBackups);
   if (table) {
     stmt.Bind(1, core::TableName(*table));
   } else {
@@ -153,7 +140,7 @@ std::vector<BackupRecord> SelectBackups(Connection& conn, std::optional<Table> t
 }
 
 std::optional<BackupRecord> SelectBackup(Connection& conn, const std::string& backup_id) {
-  Statement stmt(conn.handle(), fmt::format("SELECT {} FROM backups WHERE id = ?", kBackupColumns));
+  Statement stmt(conn.handle(), sqlite_sql::kGetBackup);
   stmt.Bind(1, backup_id);
   if (!stmt.Step()) return std::nullopt;
   return ReadBackup(stmt);

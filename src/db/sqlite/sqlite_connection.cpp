@@ -29,10 +29,10 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-  const int rc =
-      sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-  if (rc != SQLITE_OK) ThrowSqliteError(db, rc, "prepare");
+Statement::Statement(sqlite3* db, const SqliteStatement& statement) : db_(db), name_(statement.name) {
+  const int rc = sqlite3_prepare_v3(db, statement.sql.data(), static_cast<int>(statement.sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  if (rc != SQLITE_OK) ThrowSqliteError(db, rc, fmt::format("prepare {}", name_));
 }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
@@ -64,7 +64,7 @@ bool Statement::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   sqlite3_reset(stmt_);
-  ThrowSqliteError(db_, rc, "statement");
+  ThrowSqliteError(db_, rc, name_);
 }
 
 void Statement::Run() {
@@ -108,22 +108,17 @@ Connection::Connection(const std::string& path) {
     db_ = nullptr;
     throw Error(ErrorCode::kUnavailable, fmt::format("cannot open SQLite database {}: {}", path, message));
   }
-  // WAL lets readers work while a load writes; NORMAL sync is durable across process crashes
-  // (WAL is fsynced at checkpoints); a writer waits up to 30 s for another writer's lock.
-  Exec("PRAGMA journal_mode=WAL");
-  Exec("PRAGMA synchronous=NORMAL");
-  Exec("PRAGMA foreign_keys=ON");
-  Exec("PRAGMA busy_timeout=30000");
+  Exec(sqlite_sql::kConnectionSetup);
 }
 
 Connection::~Connection() { sqlite3_close_v2(db_); }
 
-void Connection::Exec(std::string_view sql) {
+void Connection::Exec(const SqliteStatement& statement) {
   char* error = nullptr;
-  const int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error);
+  const int rc = sqlite3_exec(db_, statement.sql.c_str(), nullptr, nullptr, &error);
   if (rc != SQLITE_OK) {
     sqlite3_free(error);
-    ThrowSqliteError(db_, rc, "exec");
+    ThrowSqliteError(db_, rc, statement.name);
   }
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "db/sqlite/sqlite_statements.hpp"
+
 namespace migration::db::sqlite {
 
 // Throws core::Error classified from `rc` (busy/locked/io → unavailable; constraint → conflict).
@@ -15,7 +17,8 @@ namespace migration::db::sqlite {
 
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql);
+  // Prepares a statement of sqlite_statements.hpp; its name names it in errors.
+  Statement(sqlite3* db, const SqliteStatement& statement);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -40,6 +43,7 @@ class Statement {
 
  private:
   sqlite3* db_;
+  std::string name_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -50,7 +54,8 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  void Exec(std::string_view sql);
+  // Runs a statement of sqlite_statements.hpp (several in one allowed, no parameters).
+  void Exec(const SqliteStatement& statement);
   int Changes() const { return sqlite3_changes(db_); }
   sqlite3* handle() { return db_; }
 

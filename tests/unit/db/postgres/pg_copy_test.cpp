@@ -51,7 +51,7 @@ TEST_F(CopyInTest, StreamsManyBuffersAndStoresEveryByte) {
   auto text_of = [](int n) { return "row " + std::to_string(n) + "\t\\tab\nline\r'\"é漢字 \\N"; };
   auto bytes_of = [](int n) { return std::string("\0\x01\xfe\xff\\x", 6) + std::to_string(n); };
   {
-    CopyIn copy(*admin_, "copy test", "COPY copy_target (n, t, b) FROM STDIN");
+    CopyIn copy(*admin_, {"copy test", "COPY copy_target (n, t, b) FROM STDIN"});
     for (int n = 0; n < kRows; ++n) {
       AppendCopyInt(copy.buffer(), n);
       ASSERT_TRUE(AppendCopyText(copy.buffer(), text_of(n)));
@@ -73,7 +73,7 @@ TEST_F(CopyInTest, AbandonedCopyLeavesTheConnectionUsable) {
   Sql("CREATE TABLE copy_target (n integer)");
   Sql("BEGIN");
   {
-    CopyIn copy(*admin_, "copy test", "COPY copy_target (n) FROM STDIN");
+    CopyIn copy(*admin_, {"copy test", "COPY copy_target (n) FROM STDIN"});
     AppendCopyInt(copy.buffer(), 1);
     copy.EndRow();
   }                                // destroyed without Finish()
@@ -84,7 +84,7 @@ TEST_F(CopyInTest, AbandonedCopyLeavesTheConnectionUsable) {
 
 TEST_F(CopyInTest, BadDataFailsAtFinishWithAClassifiedError) {
   Sql("CREATE TABLE copy_target (n integer PRIMARY KEY)");
-  CopyIn copy(*admin_, "copy test", "COPY copy_target (n) FROM STDIN");
+  CopyIn copy(*admin_, {"copy test", "COPY copy_target (n) FROM STDIN"});
   for (int n : {1, 2, 1}) {
     AppendCopyInt(copy.buffer(), n);
     copy.EndRow();

@@ -60,7 +60,7 @@ class PgTest : public ::testing::Test {
   }
 
   // Runs SQL on the test's own admin connection (search_path set to the test schema).
-  PgResult Sql(const std::string& sql) { return admin_->Exec("test sql", sql); }
+  PgResult Sql(const std::string& sql) { return admin_->Exec({"test sql", sql}); }
   std::string Value(const std::string& sql) {
     const PgResult result = Sql(sql);
     return result.Rows() == 0 ? std::string() : std::string(result.Text(0, 0));

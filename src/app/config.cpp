@@ -146,89 +146,142 @@ std::unique_ptr<storage::ObjectStore> OpenStore(const Config& config) {
   return storage::OpenObjectStore(config.storage_url, options);
 }
 
-void AddServerFlags(CLI::App& command, Config& config) {
-  AddStorageFlags(command, config);
-  command.add_option("--port", config.port, "TCP port to listen on [env PORT]")->capture_default_str();
-  command.add_option("--bind", config.bind_address, "address to listen on [env BIND_ADDRESS]")->capture_default_str();
+namespace {
+
+// Where and how the server listens, and the bounds it puts on every client.
+void AddHttpFlags(CLI::App& command, Config& config) {
+  command.add_option("--port", config.port, "TCP port to listen on [env PORT]")
+      ->capture_default_str()
+      ->group("HTTP server");
+  command.add_option("--bind", config.bind_address, "address to listen on [env BIND_ADDRESS]")
+      ->capture_default_str()
+      ->group("HTTP server");
   command.add_option("--environment", config.environment, "development|staging|production [env ENVIRONMENT]")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("HTTP server");
+  command.add_option("--io-threads", config.io_threads, "network threads [env IO_THREADS]")
+      ->capture_default_str()
+      ->group("HTTP server");
+  command.add_option("--worker-threads", config.worker_threads, "threads for database work [env WORKER_THREADS]")
+      ->capture_default_str()
+      ->group("HTTP server");
+  command
+      .add_option("--max-connections", config.max_connections,
+                  "open connections before new ones get 503 [env MAX_CONNECTIONS]")
+      ->capture_default_str()
+      ->group("HTTP server");
+  command
+      .add_option("--header-timeout-seconds", config.header_timeout_seconds,
+                  "a request head must arrive within this [env HEADER_TIMEOUT_SECONDS]")
+      ->capture_default_str()
+      ->group("HTTP server");
+  command
+      .add_option("--min-upload-bytes-per-second", config.min_upload_bytes_per_second,
+                  "a request body falling more than --upload-rate-window-seconds behind this rate is cut off, "
+                  "0 = no minimum [env MIN_UPLOAD_BYTES_PER_SECOND]")
+      ->capture_default_str()
+      ->group("HTTP server");
+  command
+      .add_option("--upload-rate-window-seconds", config.upload_rate_window_seconds,
+                  "how far behind the minimum upload rate a body may fall [env UPLOAD_RATE_WINDOW_SECONDS]")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str()
+      ->group("HTTP server");
   command
       .add_option("--max-upload-bytes", config.max_upload_bytes,
                   "largest accepted upload in bytes, 0 = no limit [env MAX_UPLOAD_BYTES]")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("HTTP server");
   command
       .add_option("--shutdown-grace-seconds", config.shutdown_grace_seconds,
                   "how long in-flight requests may take after SIGTERM [env SHUTDOWN_GRACE_SECONDS]")
-      ->capture_default_str();
-  command.add_option("--io-threads", config.io_threads, "network threads [env IO_THREADS]")->capture_default_str();
-  command.add_option("--worker-threads", config.worker_threads, "threads for database work [env WORKER_THREADS]")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("HTTP server");
+  command
+      .add_flag("--metrics-emf", config.metrics_emf,
+                "also write CloudWatch Embedded Metric Format lines to stdout [env METRICS_EMF=1]")
+      ->group("HTTP server");
+}
+
+// The database side of serving: connections, concurrent loads, idempotency, reports.
+void AddLoadFlags(CLI::App& command, Config& config) {
   command.add_option("--db-pool-size", config.db_pool_size, "database connections [env DB_POOL_SIZE]")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("Loads and database");
   command
-      .add_option("--report-refresh-ms", config.report_refresh_ms,
-                  "PostgreSQL: reports show loads made through other replicas within this many ms (loads "
-                  "through this one at once); 0 = check on every request [env REPORT_REFRESH_MS]")
-      ->check(CLI::Range(0, 60000))
-      ->capture_default_str();
-  command.add_flag("!--no-migrate", config.migrate_on_start, "do not apply schema migrations on start");
-  command.add_flag("--metrics-emf", config.metrics_emf,
-                   "also write CloudWatch Embedded Metric Format lines to stdout [env METRICS_EMF=1]");
-  command.add_option("--api-keys", config.api_keys, "name:sha256hex[:read] pairs, comma-separated [env API_KEYS]");
-  command.add_option("--api-keys-file", config.api_keys_file,
-                     "file of name:sha256hex[:read] lines [env API_KEYS_FILE]");
-  command.add_option("--jwt-key-file", config.jwt_key_file,
-                     "accept OAuth2 bearer JWTs verified with this key: PEM public key (RS256) or secret (HS256) "
-                     "[env JWT_KEY_FILE]");
-  command.add_option("--jwt-algorithm", config.jwt_algorithm, "RS256|HS256 [env JWT_ALGORITHM]")->capture_default_str();
-  command.add_option("--jwt-issuer", config.jwt_issuer, "required iss claim of bearer JWTs [env JWT_ISSUER]");
-  command.add_option("--jwt-audience", config.jwt_audience, "required aud claim of bearer JWTs [env JWT_AUDIENCE]");
-  command.add_option("--cors-allowed-origins", config.cors_allowed_origins,
-                     "origins browsers may call from, comma-separated, * for any [env CORS_ALLOWED_ORIGINS]");
-  command
-      .add_option("--rate-limit-rps", config.rate_limit_rps,
-                  "requests per second per API key (or client address), 0 = no limit [env RATE_LIMIT_RPS]")
-      ->capture_default_str();
+      .add_option("--max-in-flight-loads", config.max_in_flight_loads,
+                  "uploads and batches running at once before new ones get 503, 0 = --db-pool-size "
+                  "[env MAX_IN_FLIGHT_LOADS]")
+      ->capture_default_str()
+      ->group("Loads and database");
   command
       .add_option("--idempotency-key-ttl-hours", config.idempotency_key_ttl_hours,
                   "an Idempotency-Key replays its load's response this long, then expires and is purged, "
                   "1..8760 [env IDEMPOTENCY_KEY_TTL_HOURS]")
       ->check(CLI::Range(1, 8760))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("Loads and database");
+  command
+      .add_option("--report-refresh-ms", config.report_refresh_ms,
+                  "PostgreSQL: reports show loads made through other replicas within this many ms (loads "
+                  "through this one at once); 0 = check on every request [env REPORT_REFRESH_MS]")
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str()
+      ->group("Loads and database");
+  command.add_flag("!--no-migrate", config.migrate_on_start, "do not apply schema migrations on start")
+      ->group("Loads and database");
+}
+
+// Who may call the API, and how often.
+void AddAccessFlags(CLI::App& command, Config& config) {
+  command.add_option("--api-keys", config.api_keys, "name:sha256hex[:read] pairs, comma-separated [env API_KEYS]")
+      ->group("Access");
+  command
+      .add_option("--api-keys-file", config.api_keys_file, "file of name:sha256hex[:read] lines [env API_KEYS_FILE]")
+      ->group("Access");
+  command
+      .add_option("--jwt-key-file", config.jwt_key_file,
+                  "accept OAuth2 bearer JWTs verified with this key: PEM public key (RS256) or secret (HS256) "
+                  "[env JWT_KEY_FILE]")
+      ->group("Access");
+  command.add_option("--jwt-algorithm", config.jwt_algorithm, "RS256|HS256 [env JWT_ALGORITHM]")
+      ->capture_default_str()
+      ->group("Access");
+  command.add_option("--jwt-issuer", config.jwt_issuer, "required iss claim of bearer JWTs [env JWT_ISSUER]")
+      ->group("Access");
+  command.add_option("--jwt-audience", config.jwt_audience, "required aud claim of bearer JWTs [env JWT_AUDIENCE]")
+      ->group("Access");
+  command
+      .add_option("--cors-allowed-origins", config.cors_allowed_origins,
+                  "origins browsers may call from, comma-separated, * for any [env CORS_ALLOWED_ORIGINS]")
+      ->group("Access");
+  command
+      .add_option("--rate-limit-rps", config.rate_limit_rps,
+                  "requests per second per API key (or client address), 0 = no limit [env RATE_LIMIT_RPS]")
+      ->capture_default_str()
+      ->group("Access");
   command
       .add_option("--auth-failure-limit", config.auth_failure_limit,
                   "failed authentications per client address per window before its keys and tokens get 429 "
                   "unchecked, 0 = no limit [env AUTH_FAILURE_LIMIT]")
       ->check(CLI::Range(0, 1000000))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("Access");
   command
       .add_option("--auth-failure-window-seconds", config.auth_failure_window_seconds,
                   "the window of --auth-failure-limit [env AUTH_FAILURE_WINDOW_SECONDS]")
       ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
-  command
-      .add_option("--max-connections", config.max_connections,
-                  "open connections before new ones get 503 [env MAX_CONNECTIONS]")
-      ->capture_default_str();
-  command
-      .add_option("--max-in-flight-loads", config.max_in_flight_loads,
-                  "uploads and batches running at once before new ones get 503, 0 = --db-pool-size "
-                  "[env MAX_IN_FLIGHT_LOADS]")
-      ->capture_default_str();
-  command
-      .add_option("--header-timeout-seconds", config.header_timeout_seconds,
-                  "a request head must arrive within this [env HEADER_TIMEOUT_SECONDS]")
-      ->capture_default_str();
-  command
-      .add_option("--min-upload-bytes-per-second", config.min_upload_bytes_per_second,
-                  "a request body falling more than --upload-rate-window-seconds behind this rate is cut off, "
-                  "0 = no minimum [env MIN_UPLOAD_BYTES_PER_SECOND]")
-      ->capture_default_str();
-  command
-      .add_option("--upload-rate-window-seconds", config.upload_rate_window_seconds,
-                  "how far behind the minimum upload rate a body may fall [env UPLOAD_RATE_WINDOW_SECONDS]")
-      ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("Access");
+}
+
+}  // namespace
+
+void AddServerFlags(CLI::App& command, Config& config) {
+  AddStorageFlags(command, config);
+  AddHttpFlags(command, config);
+  AddLoadFlags(command, config);
+  AddAccessFlags(command, config);
 }
 
 std::string CanonicalEnvironment(std::string_view value) {

@@ -1,5 +1,7 @@
 #pragma once
-// Configuration: defaults, then environment variables, then command-line flags (DESIGN §7).
+// Configuration: defaults, then environment variables, then command-line flags. The server's and
+// the database's defaults have one home each (http::ServerOptions, db::DatabaseOptions); Config
+// starts from them.
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
@@ -7,13 +9,18 @@
 #include <string>
 #include <string_view>
 
+#include "db/database.hpp"
+#include "http/server.hpp"
 #include "storage/object_store.hpp"
 
 namespace migration::app {
 
+inline const http::ServerOptions kServerDefaults{};
+inline const db::DatabaseOptions kDatabaseDefaults{};
+
 struct Config {
-  uint16_t port = 8000;
-  std::string bind_address = "0.0.0.0";
+  uint16_t port = kServerDefaults.port;
+  std::string bind_address = kServerDefaults.address;
   std::string database_url = "sqlite://var/migration.db";
   // PostgreSQL's user and password from this Secrets Manager secret ({"username","password"}),
   // re-read when the server refuses them (a rotation); empty: libpq's own (PGUSER, PGPASSWORD).
@@ -32,11 +39,12 @@ struct Config {
   std::string log_level = "info";
   std::string log_format = "json";
   uint64_t max_upload_bytes = 0;  // 0: no limit (uploads are streamed)
-  int shutdown_grace_seconds = 25;
-  int io_threads = 2;
-  int worker_threads = 8;
-  int db_pool_size = 8;
-  int report_refresh_ms = 100;  // PostgreSQL: bound on how late other replicas' loads show in reports
+  int shutdown_grace_seconds = static_cast<int>(kServerDefaults.shutdown_grace.count());
+  int io_threads = kServerDefaults.io_threads;
+  int worker_threads = kServerDefaults.worker_threads;
+  int db_pool_size = kDatabaseDefaults.pool_size;
+  // PostgreSQL: bound on how late other replicas' loads show in reports
+  int report_refresh_ms = kDatabaseDefaults.postgres.version_refresh_ms;
   bool migrate_on_start = true;
   bool metrics_emf = false;  // also write CloudWatch Embedded Metric Format lines to stdout
   // Access (api/access): keys as name:sha256hex[:read] pairs; CORS allow-list; requests/s per caller.
@@ -55,13 +63,12 @@ struct Config {
   int auth_failure_window_seconds = 60;
   // An Idempotency-Key is honoured (and kept) this long after its load.
   int idempotency_key_ttl_hours = 24;
-  int max_connections = 1024;
+  int max_connections = kServerDefaults.max_connections;
   int max_in_flight_loads = 0;  // 0: the database pool's size
-  int header_timeout_seconds = 30;
-  // A request body may fall at most upload_rate_window_seconds behind this rate (0: no minimum):
-  // a client that trickles is cut off instead of holding a connection and its upload for hours.
-  uint64_t min_upload_bytes_per_second = 4096;
-  int upload_rate_window_seconds = 60;
+  int header_timeout_seconds = static_cast<int>(kServerDefaults.header_timeout.count());
+  // A request body may fall at most upload_rate_window_seconds behind this rate (0: no minimum).
+  uint64_t min_upload_bytes_per_second = kServerDefaults.body_pacing.min_bytes_per_second;
+  int upload_rate_window_seconds = static_cast<int>(kServerDefaults.body_pacing.rate_window.count());
   // Private temporary files (backup/restore Avro files, upload spools). Empty: $TMPDIR, else /tmp.
   std::string scratch_dir;
 };

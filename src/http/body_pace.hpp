@@ -10,8 +10,10 @@ namespace migration::http {
 
 struct BodyPacing {
   std::chrono::seconds idle_timeout{60};  // each piece of the body must arrive within this
-  uint64_t min_bytes_per_second = 0;      // 0: no minimum rate
-  std::chrono::seconds rate_window{60};   // how far behind the minimum rate a body may fall
+  // 0: no minimum rate. 4 KiB/s: a client on a poor mobile link still makes it; one that trickles
+  // on purpose is cut off within a minute instead of holding a connection and its upload for hours.
+  uint64_t min_bytes_per_second = 4096;
+  std::chrono::seconds rate_window{60};  // how far behind the minimum rate a body may fall
 };
 
 // How a body is arriving: since when and how many bytes so far.

@@ -87,8 +87,13 @@ http::Response Restore(ApiContext& context, const http::Request& request) {
 void RegisterBackupRoutes(http::Router& router, ApiContext& context) {
   router.Add({"POST", "/v1/{table}/backups", kRestoreBodyLimit,
               [&context](const http::Request& request) { return CreateBackup(context, request); }, nullptr, ""});
-  router.Add({"GET", "/v1/backups", 0,
-              [&context](const http::Request& request) { return ListBackups(context, request); }, nullptr, ""});
+  router.Add({"GET",
+              "/v1/backups",
+              0,
+              [&context](const http::Request& request) { return ListBackups(context, request); },
+              nullptr,
+              "",
+              {"table", "limit"}});
   router.Add({"POST", "/v1/{table}/restore", kRestoreBodyLimit,
               [&context](const http::Request& request) { return Restore(context, request); }, nullptr, ""});
 }

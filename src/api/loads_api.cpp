@@ -50,11 +50,22 @@ http::Response ListRejects(ApiContext& context, http::Request& request) {
 }  // namespace
 
 void RegisterLoadRoutes(http::Router& router, ApiContext& context) {
-  router.Add({"GET", "/v1/loads", 0, [&context](http::Request& r) { return ListLoads(context, r); }, nullptr, ""});
+  router.Add({"GET",
+              "/v1/loads",
+              0,
+              [&context](http::Request& r) { return ListLoads(context, r); },
+              nullptr,
+              "",
+              {"limit", "after"}});
   router.Add(
       {"GET", "/v1/loads/{id}", 0, [&context](const http::Request& r) { return GetLoad(context, r); }, nullptr, ""});
-  router.Add({"GET", "/v1/loads/{id}/rejects", 0, [&context](http::Request& r) { return ListRejects(context, r); },
-              nullptr, ""});
+  router.Add({"GET",
+              "/v1/loads/{id}/rejects",
+              0,
+              [&context](http::Request& r) { return ListRejects(context, r); },
+              nullptr,
+              "",
+              {"limit", "after"}});
 }
 
 }  // namespace migration::api

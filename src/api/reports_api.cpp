@@ -40,7 +40,9 @@ void RegisterReportRoutes(http::Router& router, ApiContext& context) {
   // Shared by both routes for the life of the router; each entry is checked against the data
   // version on every request, so a report is never older than the last committed load.
   auto cache = std::make_shared<reports::ReportCache>();
-  router.Add({"GET", "/v1/reports/hires-by-quarter", 0,
+  router.Add({"GET",
+              "/v1/reports/hires-by-quarter",
+              0,
               [&context, cache](http::Request& request) {
                 const reports::Format format = FormatParam(request);
                 const int year = YearParam(request);
@@ -49,9 +51,13 @@ void RegisterReportRoutes(http::Router& router, ApiContext& context) {
                                [&] { return reports::Render(reports::BuildHiresByQuarter(context.db, year), format); }),
                     format);
               },
-              nullptr, ""});
+              nullptr,
+              "",
+              {"year", "format"}});
   router.Add(
-      {"GET", "/v1/reports/departments-above-mean", 0,
+      {"GET",
+       "/v1/reports/departments-above-mean",
+       0,
        [&context, cache](http::Request& request) {
          const reports::Format format = FormatParam(request);
          const int year = YearParam(request);
@@ -60,7 +66,9 @@ void RegisterReportRoutes(http::Router& router, ApiContext& context) {
                         [&] { return reports::Render(reports::BuildDepartmentsAboveMean(context.db, year), format); }),
              format);
        },
-       nullptr, ""});
+       nullptr,
+       "",
+       {"year", "format"}});
 }
 
 }  // namespace migration::api

@@ -111,9 +111,8 @@ class UploadConsumer final : public http::BodyConsumer {
       fingerprint_.emplace(request);
       // A key already used: the body is read to its end (the client is sending it) and hashed, not
       // spooled; Finish() replays the first response if it is the same request, else answers 422.
-      replaying_ =
-          context.db.FindIdempotencyKey(idempotency_->principal, idempotency_->key, idempotency_->ttl_seconds)
-              .has_value();
+      replaying_ = context.db.FindIdempotencyKey(idempotency_->principal, idempotency_->key, idempotency_->ttl_seconds)
+                       .has_value();
     }
     if (!replaying_) {
       // A busy server says so before the body is sent; the slot itself is taken when the load starts.
@@ -289,12 +288,27 @@ http::Response GetRow(ApiContext& context, http::Request& request) {
 }  // namespace
 
 void RegisterTableRoutes(http::Router& router, ApiContext& context) {
-  router.Add({"POST", "/v1/{table}/upload", context.max_upload_bytes, nullptr,
-              [&context](http::Request& request) { return std::make_unique<UploadConsumer>(context, request); }, ""});
-  router.Add({"POST", "/v1/{table}", kBatchBodyLimit,
-              [&context](http::Request& request) { return PostBatch(context, request); }, nullptr, ""});
-  router.Add({"GET", "/v1/{table}", 0, [&context](http::Request& request) { return ListRows(context, request); },
-              nullptr, ""});
+  router.Add({"POST",
+              "/v1/{table}/upload",
+              context.max_upload_bytes,
+              nullptr,
+              [&context](http::Request& request) { return std::make_unique<UploadConsumer>(context, request); },
+              "",
+              {"on_conflict", "header"}});
+  router.Add({"POST",
+              "/v1/{table}",
+              kBatchBodyLimit,
+              [&context](http::Request& request) { return PostBatch(context, request); },
+              nullptr,
+              "",
+              {"on_conflict", "atomic", "header"}});
+  router.Add({"GET",
+              "/v1/{table}",
+              0,
+              [&context](http::Request& request) { return ListRows(context, request); },
+              nullptr,
+              "",
+              {"limit", "after"}});
   router.Add({"GET", "/v1/{table}/{id}", 0, [&context](http::Request& request) { return GetRow(context, request); },
               nullptr, ""});
 }

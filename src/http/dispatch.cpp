@@ -52,6 +52,17 @@ Response TooLarge(const Request& request, uint64_t limit) {
                  fmt::format("the body is over this route's limit of {} bytes", limit), request.path);
 }
 
+// The parameter is cut to a bound: the answer never echoes a whole hostile query.
+Response UnknownParameter(const std::string& name, const http::Route& route, const std::string& instance) {
+  constexpr size_t kMaxEchoedName = 64;
+  std::string accepted;
+  for (const auto& known : route.query) accepted += (accepted.empty() ? "" : ", ") + known;
+  return Problem(core::ErrorCode::kBadRequest,
+                 fmt::format("unknown query parameter \"{}\"; {} takes {}", name.substr(0, kMaxEchoedName), route.name,
+                             accepted.empty() ? "none" : accepted),
+                 instance);
+}
+
 // What one ReadChunk() brought: `bytes` of body, or why there are none (`bytes` empty). When
 // `refusal` is set, the connection still works and the client gets it as the answer.
 struct BodyRead {
@@ -94,10 +105,12 @@ class RequestDispatch {
     }
     const http::Route& route = *match.route;
     request_.path_params = match.params;
+    if (const auto unknown = UnknownQueryParameter(request_, route))
+      co_return UnknownParameter(*unknown, route, request_.path);
     if (request_.content_length && *request_.content_length > route.body_limit) {
       co_return Problem(core::ErrorCode::kPayloadTooLarge,
-                        fmt::format("the body is {} bytes; this route takes at most {} bytes",
-                                    *request_.content_length, route.body_limit),
+                        fmt::format("the body is {} bytes; this route takes at most {} bytes", *request_.content_length,
+                                    route.body_limit),
                         request_.path);
     }
     if (!co_await SendContinueIfAsked()) co_return std::nullopt;
@@ -253,8 +266,8 @@ class RequestDispatch {
 
 }  // namespace
 
-net::awaitable<Dispatched> Dispatch(const ServerContext& context, beast::tcp_stream& stream,
-                                    beast::flat_buffer& buffer, RequestParser& parser, Request& request) {
+net::awaitable<Dispatched> Dispatch(const ServerContext& context, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                    RequestParser& parser, Request& request) {
   RequestDispatch dispatch(context, stream, buffer, parser, request);
   co_return co_await dispatch.Run();
 }

@@ -17,7 +17,7 @@ struct Dispatched {
   std::string_view route;            // the matched route's name, or kUnmatchedRoute (for the access log)
 };
 
-net::awaitable<Dispatched> Dispatch(const ServerContext& context, beast::tcp_stream& stream,
-                                    beast::flat_buffer& buffer, RequestParser& parser, Request& request);
+net::awaitable<Dispatched> Dispatch(const ServerContext& context, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                    RequestParser& parser, Request& request);
 
 }  // namespace migration::http::server_io

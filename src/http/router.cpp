@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include <algorithm>
+
 namespace migration::http {
 namespace {
 
@@ -55,6 +57,13 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     }
   }
   return match;
+}
+
+std::optional<std::string> UnknownQueryParameter(const Request& request, const Route& route) {
+  for (const auto& [name, value] : request.query) {
+    if (std::find(route.query.begin(), route.query.end(), name) == route.query.end()) return name;
+  }
+  return std::nullopt;
 }
 
 }  // namespace migration::http

@@ -37,7 +37,13 @@ struct Route {
   BufferedHandler buffered;  // exactly one of the two is set
   StreamingHandler streaming;
   std::string name;  // stable route name for logs and metrics, e.g. "POST /v1/{table}/upload"
+  // The query parameters it takes. Any other is refused (400) before the body is read: a typo
+  // (`?onconflict=`) or a parameter this version does not know must not be silently ignored.
+  std::vector<std::string> query;
 };
+
+// The first query parameter of `request` that `route` does not take (nullopt: none).
+std::optional<std::string> UnknownQueryParameter(const Request& request, const Route& route);
 
 class Router {
  public:

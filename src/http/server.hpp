@@ -20,7 +20,7 @@ struct ServerOptions {
   std::string address = "0.0.0.0";
   uint16_t port = 8000;
   int io_threads = 2;
-  int worker_threads = 8;                      // handlers (database, storage) run here, never on I/O threads
+  int worker_threads = 8;                   // handlers (database, storage) run here, never on I/O threads
   std::chrono::seconds header_timeout{30};  // whole request head must arrive within this
   // How long the body's next bytes may take (idle timeout, minimum rate); the idle timeout also
   // bounds writing a response to a client that does not read.

@@ -113,13 +113,12 @@ class Connection {
     Request request = MakeRequest(parser.get(), remote_);
     Dispatched dispatched = co_await Dispatch(context_, stream_, buffer_, parser, request);
     if (!dispatched.response) co_return false;  // the body broke off: nothing to answer, connection gone
-    const bool keep_alive =
-        parser.get().keep_alive() && dispatched.body_complete && !context_.state.draining.load();
+    const bool keep_alive = parser.get().keep_alive() && dispatched.body_complete && !context_.state.draining.load();
     const uint64_t bytes_out = dispatched.response->body.size();
     const int status = dispatched.response->status;
     const bool written = co_await Write(request, std::move(*dispatched.response), keep_alive);
     LogAccess(request, dispatched.route, status, bytes_out, written, started);
-    co_return written && keep_alive;
+    co_return written&& keep_alive;
   }
 
   net::awaitable<bool> Write(const Request& request, Response response, bool keep_alive) {

@@ -189,7 +189,7 @@ TEST_F(RotationTest, TheNextConnectionAfterARotationReadsTheSecretAgain) {
 
   {
     db::postgres::PgConnection first(Url());
-    EXPECT_EQ(first.Exec("who", "SELECT current_user").Text(0, 0), "app_login");
+    EXPECT_EQ(first.Exec({"who", "SELECT current_user"}).Text(0, 0), "app_login");
     db::postgres::PgConnection second(Url());
   }
   EXPECT_EQ(source->reads(), 1) << "cached between connections";
@@ -202,7 +202,7 @@ TEST_F(RotationTest, TheNextConnectionAfterARotationReadsTheSecretAgain) {
       << "the server must refuse the old password for this test to mean anything";
 
   db::postgres::PgConnection after(Url());
-  EXPECT_EQ(after.Exec("who", "SELECT current_user").Text(0, 0), "app_login");
+  EXPECT_EQ(after.Exec({"who", "SELECT current_user"}).Text(0, 0), "app_login");
   EXPECT_EQ(source->reads(), 2) << "read again once, after the refusal";
   db::postgres::PgConnection cached_again(Url());
   EXPECT_EQ(source->reads(), 2);
@@ -251,9 +251,9 @@ TEST_F(RotationTest, TheMasterLoginCreatesAndRepairsTheServicesOwnRole) {
 
   {
     db::postgres::PgConnection first(Url());
-    EXPECT_EQ(first.Exec("who", "SELECT current_user").Text(0, 0), "svc_app");
-    first.Exec("write", "INSERT INTO departments VALUES (1, 'Ops')");
-    first.Exec("migrate", "ALTER TABLE departments ADD COLUMN note text");  // its own migrations
+    EXPECT_EQ(first.Exec({"who", "SELECT current_user"}).Text(0, 0), "svc_app");
+    first.Exec({"write", "INSERT INTO departments VALUES (1, 'Ops')"});
+    first.Exec({"migrate", "ALTER TABLE departments ADD COLUMN note text"});  // its own migrations
   }
   EXPECT_EQ(Sql("SELECT tableowner FROM pg_tables WHERE tablename = 'departments'"), "svc_app");
   EXPECT_EQ(Sql("SELECT rolsuper::text || rolcreaterole::text || rolcreatedb::text FROM pg_roles "
@@ -270,7 +270,7 @@ TEST_F(RotationTest, TheMasterLoginCreatesAndRepairsTheServicesOwnRole) {
   db::postgres::SetLoginSource(new_task);
   {
     db::postgres::PgConnection after(Url());
-    EXPECT_EQ(after.Exec("who", "SELECT current_user").Text(0, 0), "svc_app");
+    EXPECT_EQ(after.Exec({"who", "SELECT current_user"}).Text(0, 0), "svc_app");
   }
   EXPECT_TRUE(LogsInWith("app-password-2", "svc_app"));
   EXPECT_FALSE(LogsInWith("app-password-1", "svc_app"));
@@ -278,7 +278,7 @@ TEST_F(RotationTest, TheMasterLoginCreatesAndRepairsTheServicesOwnRole) {
   // A task that started before still holds the old password: refused once, it reads the new one.
   db::postgres::SetLoginSource(app);
   db::postgres::PgConnection older_task(Url());
-  EXPECT_EQ(older_task.Exec("who", "SELECT current_user").Text(0, 0), "svc_app");
+  EXPECT_EQ(older_task.Exec({"who", "SELECT current_user"}).Text(0, 0), "svc_app");
   EXPECT_EQ(app->reads(), 3) << "read at start, again when the role did not exist yet, again now";
 }
 

@@ -46,6 +46,29 @@ TEST_P(HttpTest, UnknownPathsAndMethodsAreProblemDocuments) {
   EXPECT_EQ(Get(Url("/v1/departments?limit=5000")).status, 400);
 }
 
+// Issue 14, item 7: a parameter the route does not take (a typo, or a feature of another version
+// such as ?dry_run=true) is refused before the body is read, so nothing is loaded by mistake.
+TEST_P(HttpTest, AnUnknownQueryParameterIsRefusedNamingItAndTheAcceptedOnesAndLoadsNothing) {
+  const HttpResponse dry = PostJson("departments", R"([{"id":1,"department":"Sales"}])", "?dry_run=true");
+  EXPECT_EQ(dry.status, 400) << dry.body;
+  EXPECT_EQ(dry.Json()["detail"],
+            "unknown query parameter \"dry_run\"; POST /v1/{table} takes on_conflict, atomic, header");
+  const HttpResponse typo = UploadCsv("departments", "1,Sales\n", "?onconflict=update");
+  EXPECT_EQ(typo.status, 400) << typo.body;
+  EXPECT_NE(typo.Json()["detail"].get<std::string>().find("\"onconflict\""), std::string::npos) << typo.body;
+  EXPECT_EQ(CountRows("departments"), 0);
+  EXPECT_EQ(CountRows("loads"), 0) << "a refused request records no load";
+  // A route that takes no parameters says so; the accepted ones still work.
+  const HttpResponse health = Get(Url("/readyz?verbose=1"));
+  EXPECT_EQ(health.status, 400) << health.body;
+  EXPECT_NE(health.Json()["detail"].get<std::string>().find("takes none"), std::string::npos) << health.body;
+  EXPECT_EQ(Get(Url("/v1/loads?limit=5")).status, 200);
+  // The name is echoed only up to a bound.
+  const HttpResponse hostile = Get(Url("/v1/loads?" + std::string(5000, 'x') + "=1"));
+  EXPECT_EQ(hostile.status, 400);
+  EXPECT_LT(hostile.body.size(), 1024U) << hostile.body.size();
+}
+
 TEST_P(HttpTest, SigtermStopsTheServerCleanly) {
   const int status = server_->Stop(SIGTERM);
   ASSERT_TRUE(WIFEXITED(status)) << server_->Log();

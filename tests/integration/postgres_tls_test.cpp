@@ -90,7 +90,7 @@ class PostgresTlsTest : public ::testing::Test {
 
 TEST_F(PostgresTlsTest, VerifyFullConnectsEncryptedWhenTheTrustedCaSignedTheServersName) {
   db::postgres::PgConnection connection(Url(Ca("trusted-ca")));
-  EXPECT_EQ(connection.Exec("tls", "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()").Text(0, 0), "true");
+  EXPECT_EQ(connection.Exec({"tls", "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()"}).Text(0, 0), "true");
 }
 
 TEST_F(PostgresTlsTest, AServerCertificateFromAnotherCaIsRefused) {

@@ -10,6 +10,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/time.hpp"
+
 namespace migration::testing {
 namespace {
 
@@ -123,6 +125,26 @@ void TestDatabase::Execute(const std::string& sql) const {
   } else {
     PgScalar(url_, sql);
   }
+}
+
+db::WriteResult CommitRows(db::Database& db, core::Table table, const std::vector<core::Row>& rows, db::OnConflict mode,
+                           bool all_or_nothing) {
+  db::LoadRecord load;
+  load.table = table;
+  load.source = "batch";
+  load.on_conflict = mode;
+  load.started_us = core::NowMicros();
+  load.host = "test-host";
+  load.id = db.CreateLoad(load);
+  auto tx = db.BeginLoad(load.id);
+  const db::WriteResult result = tx->WriteRows(table, rows, mode, all_or_nothing);
+  load.status = db::LoadStatus::kSucceeded;
+  load.counts.received = rows.size();
+  load.counts.inserted = result.inserted;
+  load.counts.updated = result.updated;
+  load.finished_us = core::NowMicros();
+  tx->Commit(load);
+  return result;
 }
 
 }  // namespace migration::testing

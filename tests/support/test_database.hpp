@@ -3,6 +3,11 @@
 // count what really landed without going through the server's own API.
 
 #include <string>
+#include <vector>
+
+#include "core/row.hpp"
+#include "core/table.hpp"
+#include "db/database.hpp"
 
 namespace migration::testing {
 
@@ -35,5 +40,10 @@ class TestDatabase {
   std::string sqlite_path_;
   std::string pg_name_;
 };
+
+// One committed load of `rows` into `table` through the Database interface (no reader, no rules):
+// how a db-level test puts rows in place. Returns the write's result.
+db::WriteResult CommitRows(db::Database& db, core::Table table, const std::vector<core::Row>& rows,
+                           db::OnConflict mode = db::OnConflict::kReject, bool all_or_nothing = false);
 
 }  // namespace migration::testing

@@ -65,14 +65,15 @@ class OpenApiDocumentTest : public ::testing::Test {
     return spec_.at(json::json_pointer(ref.substr(1)));  // "#/components/..." -> "/components/..."
   }
 
-  // The names of the path parameters an operation declares (path item level and its own).
-  std::set<std::string> DeclaredPathParams(const json& path_item, const json& operation) const {
+  // The names of the parameters `in` the path or the query that an operation declares (path item
+  // level and its own).
+  std::set<std::string> DeclaredParams(const json& path_item, const json& operation, const char* in) const {
     std::set<std::string> names;
     for (const json* list : {&path_item, &operation}) {
       if (!list->contains("parameters")) continue;
       for (const auto& parameter : (*list)["parameters"]) {
         const json& resolved = Resolve(parameter);
-        if (resolved["in"] == "path") names.insert(resolved["name"].get<std::string>());
+        if (resolved["in"] == in) names.insert(resolved["name"].get<std::string>());
       }
     }
     return names;
@@ -92,7 +93,7 @@ TEST_F(OpenApiDocumentTest, IsOpenApi31WithThisBuildsVersion) {
   EXPECT_TRUE(spec_["paths"].is_object());
 }
 
-TEST_F(OpenApiDocumentTest, EveryRouteOfTheRouterIsDocumentedWithItsPathParameters) {
+TEST_F(OpenApiDocumentTest, EveryRouteOfTheRouterIsDocumentedWithItsPathAndQueryParameters) {
   ASSERT_FALSE(router_.routes().empty());
   const json& paths = spec_["paths"];
   for (const auto& route : router_.routes()) {
@@ -101,7 +102,11 @@ TEST_F(OpenApiDocumentTest, EveryRouteOfTheRouterIsDocumentedWithItsPathParamete
     ASSERT_TRUE(paths.contains(route.pattern)) << "src/api/openapi.json has no path " << route.pattern;
     const json& path_item = paths[route.pattern];
     ASSERT_TRUE(path_item.contains(method)) << "src/api/openapi.json has no " << method << " under " << route.pattern;
-    EXPECT_EQ(DeclaredPathParams(path_item, path_item[method]), PatternParams(route.pattern));
+    EXPECT_EQ(DeclaredParams(path_item, path_item[method], "path"), PatternParams(route.pattern));
+    // The router refuses every query parameter a route does not list: the document and the route
+    // must name the same ones.
+    EXPECT_EQ(DeclaredParams(path_item, path_item[method], "query"),
+              std::set<std::string>(route.query.begin(), route.query.end()));
   }
 }
 

@@ -63,19 +63,9 @@ class DatabaseContractTest : public ::testing::TestWithParam<Backend> {
     return load;
   }
 
-  // One committed load writing `rows` into `table` with `mode`; returns the write's result.
   WriteResult LoadRows(Table table, const std::vector<Row>& rows, OnConflict mode = OnConflict::kReject,
                        bool all_or_nothing = false) {
-    LoadRecord load = NewLoad(table);
-    auto tx = db_->BeginLoad(load.id);
-    const WriteResult result = tx->WriteRows(table, rows, mode, all_or_nothing);
-    load.status = LoadStatus::kSucceeded;
-    load.counts.received = rows.size();
-    load.counts.inserted = result.inserted;
-    load.counts.updated = result.updated;
-    load.finished_us = core::NowMicros();
-    tx->Commit(load);
-    return result;
+    return ::migration::testing::CommitRows(*db_, table, rows, mode, all_or_nothing);
   }
 
   void SeedCatalog() {

@@ -32,7 +32,7 @@ class PgRestore final : public RestoreTransaction {
     try {
       CopyIn copy(*conn_, TableStatements(table_).restore_rows);
       for (const Row& row : rows) {
-        AppendCopyRow(copy.buffer(), table_, row);
+        AppendBinaryCopyRow(copy.buffer(), table_, row);
         copy.EndRow();
         if (table_ == Table::kHiredEmployees) counts_.Add(row, +1);
       }

@@ -1,13 +1,18 @@
 #pragma once
-// Bulk writes with COPY … FROM STDIN in PostgreSQL's text format: one line per row, fields
-// separated by tabs, backslash escapes. COPY is what makes a million-row load take seconds: one
-// statement, rows streamed in large buffers, no per-row round trip or parse.
+// Bulk writes with COPY … FROM STDIN. COPY is what makes a million-row load take seconds: one
+// statement, rows streamed in large buffers, no per-row round trip. Two formats:
+//  - text (one line per row, tab-separated fields, backslash escapes): the rejects, whose bytea and
+//    JSON columns gain nothing from binary;
+//  - binary (`… FROM STDIN (FORMAT binary)`): the table rows. Ids, references and the hire's
+//    instant go as the integers the reader already parsed, so PostgreSQL parses no text for them;
+//    its timestamptz text input was the most expensive part of a text COPY of hires.
 //
 // Lifecycle: start with CopyIn (the connection is then busy with the COPY), add fields and end
 // each row, then Finish() before anything else runs on the connection. Destroying an unfinished
 // CopyIn aborts the COPY, which fails the surrounding transaction.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,13 +30,16 @@ void AppendCopyInt(std::string& out, int64_t value);
 // Arbitrary bytes as a bytea hex literal (`\\x…` once COPY-escaped).
 void AppendCopyBytea(std::string& out, std::string_view bytes);
 void EndCopyRow(std::string& out);
-// The table's columns of `row`, in ColumnList order. Throws core::Error(kBadRequest) when its text
-// holds a NUL character.
-void AppendCopyRow(std::string& out, core::Table table, const core::Row& row);
+// The table's columns of `row` as one binary COPY row, preceded by `position` (the staging table's
+// pos column) when given. Throws core::Error(kBadRequest) when its text holds a NUL character.
+void AppendBinaryCopyRow(std::string& out, core::Table table, const core::Row& row,
+                         std::optional<int32_t> position = std::nullopt);
 
 class CopyIn {
  public:
-  // Runs `copy` (`COPY t (cols) FROM STDIN`, from pg_statements.hpp); throws a classified core::Error.
+  // Runs `copy` (`COPY t (cols) FROM STDIN`, from pg_statements.hpp); throws a classified
+  // core::Error. A statement ending in `(FORMAT binary)` takes binary rows (AppendBinaryCopyRow):
+  // the stream's header and trailer are written here.
   CopyIn(PgConnection& conn, const PgStatement& copy);
   ~CopyIn();
   CopyIn(const CopyIn&) = delete;
@@ -50,6 +58,7 @@ class CopyIn {
   PgConnection& conn_;
   std::string what_;
   std::string buffer_;
+  bool binary_ = false;
   bool open_ = false;
 };
 

@@ -168,7 +168,7 @@ class PgLoadTransaction final : public LoadTransaction {
     try {
       CopyIn copy(*conn_, sql.copy_target);
       for (const Row& row : rows) {
-        AppendCopyRow(copy.buffer(), table, row);
+        AppendBinaryCopyRow(copy.buffer(), table, row);
         copy.EndRow();
       }
       copy.Finish();
@@ -194,8 +194,7 @@ class PgLoadTransaction final : public LoadTransaction {
     CopyIn copy(*conn_, sql.copy_stage);
     for (uint32_t pos = 0; pos < rows.size(); ++pos) {
       std::string& out = copy.buffer();
-      AppendCopyInt(out, pos);
-      AppendCopyRow(out, table, rows[pos]);
+      AppendBinaryCopyRow(out, table, rows[pos], static_cast<int32_t>(pos));
       copy.EndRow();
     }
     copy.Finish();

@@ -208,8 +208,9 @@ TableSql BuildTableSql(core::Table table) {
   s.create_stage = {"create staging table",
                     fmt::format("CREATE TEMP TABLE {} ({}) ON COMMIT DROP", stage, stage_columns)};
   s.truncate_stage = {"empty staging table", fmt::format("TRUNCATE {}", stage)};
-  s.copy_stage = {"copy rows into staging table", fmt::format("COPY {} (pos, {}) FROM STDIN", stage, columns)};
-  s.copy_target = {"copy rows into table", fmt::format("COPY {} ({}) FROM STDIN", target, columns)};
+  s.copy_stage = {"copy rows into staging table",
+                  fmt::format("COPY {} (pos, {}) FROM STDIN (FORMAT binary)", stage, columns)};
+  s.copy_target = {"copy rows into table", fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary)", target, columns)};
   // ON CONFLICT DO NOTHING finds existing ids while inserting (the unique index probe the insert
   // makes anyway), so one pass over the batch does both jobs; a row a concurrent load committed
   // meanwhile is reported as a conflict rather than failing the whole load.
@@ -238,7 +239,7 @@ TableSql BuildTableSql(core::Table table) {
   // ACCESS EXCLUSIVE: waits for the loads that read or write the table, and holds new ones back
   // until the restore commits (hire loads lock the parents SHARE).
   s.empty_for_restore = {"empty table for restore", fmt::format("TRUNCATE {}", target)};
-  s.restore_rows = {"restore rows", fmt::format("COPY {} ({}) FROM STDIN", target, columns)};
+  s.restore_rows = {"restore rows", fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary)", target, columns)};
   s.open_scan = {"open scan cursor",
                  fmt::format("DECLARE scan NO SCROLL CURSOR FOR SELECT {} FROM {} ORDER BY id", selected, target)};
   return s;

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
+#include "core/time.hpp"
 #include "unit/db/postgres/pg_test_fixture.hpp"
 
 namespace migration::db::postgres {
@@ -66,6 +68,65 @@ TEST_F(CopyInTest, StreamsManyBuffersAndStoresEveryByte) {
     EXPECT_EQ(result.Int(n, 0), n);
     EXPECT_EQ(result.Text(n, 1), text_of(n));
     EXPECT_EQ(result.Bytes(n, 2), bytes_of(n));
+  }
+}
+
+// Binary rows: the integers and the instant arrive as the values the reader parsed (microseconds
+// around PostgreSQL's 2000 epoch, before 1970, at the RFC 3339 limits), text byte for byte.
+TEST_F(CopyInTest, BinaryRowsStoreExactlyTheParsedValues) {
+  Sql("CREATE TABLE hires_copy (pos integer, id integer, name text, datetime timestamptz, department_id integer, "
+      "job_id integer)");
+  const std::vector<int64_t> instants = {
+      *core::ParseRfc3339("2021-07-27T16:02:08Z"),        *core::ParseRfc3339("2000-01-01T00:00:00Z"),
+      *core::ParseRfc3339("1999-12-31T23:59:59.999999Z"), *core::ParseRfc3339("1969-07-20T20:17:40.5Z"),
+      *core::ParseRfc3339("0001-01-01T00:00:00Z"),        *core::ParseRfc3339("9999-12-31T23:59:59.999999Z")};
+  constexpr int kRows = 30'000;  // several 256 KiB sends
+  auto row_of = [&](int n) {
+    return core::Row{n + 1, "name " + std::to_string(n) + "\t\\N\n'é漢字", instants[n % instants.size()],
+                     2147483647 - n, n % 7};
+  };
+  {
+    CopyIn copy(
+        *admin_,
+        {"copy test", "COPY hires_copy (pos, id, name, datetime, department_id, job_id) FROM STDIN (FORMAT binary)"});
+    for (int n = 0; n < kRows; ++n) {
+      AppendBinaryCopyRow(copy.buffer(), core::Table::kHiredEmployees, row_of(n), n);
+      copy.EndRow();
+    }
+    EXPECT_EQ(copy.Finish(), static_cast<uint64_t>(kRows));
+  }
+  const PgResult result = Sql(
+      "SELECT pos, id, name, (extract(epoch FROM datetime) * 1000000)::bigint, department_id, job_id FROM hires_copy "
+      "ORDER BY pos");
+  ASSERT_EQ(result.Rows(), kRows);
+  for (int n = 0; n < kRows; n += 331) {
+    const core::Row want = row_of(n);
+    EXPECT_EQ(result.Int(n, 0), n);
+    EXPECT_EQ(result.Int(n, 1), want.id);
+    EXPECT_EQ(result.Text(n, 2), want.text);
+    EXPECT_EQ(result.Int(n, 3), want.datetime_us) << core::FormatRfc3339(want.datetime_us);
+    EXPECT_EQ(result.Int(n, 4), want.department_id);
+    EXPECT_EQ(result.Int(n, 5), want.job_id);
+  }
+  // Two columns (departments, jobs) without a position.
+  Sql("CREATE TABLE departments_copy (id integer, department text)");
+  {
+    CopyIn copy(*admin_, {"copy test", "COPY departments_copy (id, department) FROM STDIN (FORMAT binary)"});
+    AppendBinaryCopyRow(copy.buffer(), core::Table::kDepartments, core::Row{7, "", 0, 0, 0});
+    copy.EndRow();
+    EXPECT_EQ(copy.Finish(), 1U);
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM departments_copy WHERE id = 7 AND department = ''"), 1);
+}
+
+TEST(BinaryCopyRowTest, TextWithANulCharacterIsRefusedNamingTheRow) {
+  std::string out;
+  try {
+    AppendBinaryCopyRow(out, core::Table::kJobs, core::Row{12, std::string("a\0b", 3), 0, 0, 0});
+    FAIL() << "a NUL was accepted";
+  } catch (const core::Error& error) {
+    EXPECT_EQ(error.code(), core::ErrorCode::kBadRequest);
+    EXPECT_NE(error.detail().find("jobs id 12"), std::string::npos) << error.detail();
   }
 }
 

@@ -24,6 +24,7 @@
 #include "support/api_fixture.hpp"
 #include "support/s3_fake_server.hpp"
 #include "support/upload_spool_probe.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -55,7 +56,7 @@ std::string HireLine(int id) {
 void Trickle(RawConnection& connection, const std::vector<std::string>& lines, milliseconds pause) {
   for (const auto& line : lines) {
     connection.Send(line);
-    std::this_thread::sleep_for(pause);
+    std::this_thread::sleep_for(pause);  // the slow client's pace is the behaviour under test
   }
 }
 
@@ -89,6 +90,7 @@ TEST_P(SlowClientTest, AnUploadTricklingInFor12sDoesNotHoldUpBatchesToOtherTable
     EXPECT_EQ(batch.status, 201) << table << ": " << batch.body;
     EXPECT_LT(took, 3.0) << "a one-row batch to " << table << " waited on the trickling upload";
     ++next_id;
+    // Spreads the batches over the trickle's 12 s: the pacing is the scenario, not synchronisation.
     std::this_thread::sleep_for(milliseconds(1500));
   }
   EXPECT_LT(SecondsSince(started), 11.0) << "the batches were not sent while the upload was still arriving";
@@ -116,15 +118,15 @@ TEST_P(SlowClientTest, AClientGoneHalfwayLeavesNoRowNoSpoolAndAFailedLoad) {
   }
   ASSERT_TRUE(WaitForNoSpool(server_->pid(), seconds(10)));
   nlohmann::json newest;
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const nlohmann::json items = Get(Url("/v1/loads")).Json()["items"];
-    if (!items.empty() && items[0]["status"] == "failed") {
-      newest = items[0];
-      break;
-    }
-    std::this_thread::sleep_for(milliseconds(25));
-  }
-  EXPECT_EQ(newest["status"], "failed") << newest.dump();
+  WaitUntil(
+      [&] {
+        const nlohmann::json items = Get(Url("/v1/loads")).Json()["items"];
+        if (items.empty()) return false;
+        newest = items[0];
+        return newest["status"] == "failed";
+      },
+      seconds(5), milliseconds(25));
+  EXPECT_EQ(newest["status"], "failed") << "the newest load: " << newest.dump();
   EXPECT_EQ(CountRows("departments"), 0);
   EXPECT_EQ(UploadCsv("departments", Departments(1, 10)).status, 201);
 }
@@ -153,7 +155,7 @@ class UploadRateTest : public ::testing::Test {
     try {
       for (size_t at = 0; at < body.size(); at += piece) {
         upload.Send(body.substr(at, piece));
-        std::this_thread::sleep_for(pause);
+        std::this_thread::sleep_for(pause);  // the upload's rate is the behaviour under test
       }
     } catch (const std::exception&) {
       // The server closed the connection: what it said, if anything, is read below.
@@ -294,7 +296,7 @@ TEST(BrokenUploadTest, TenUploadsFailingAtOnceDoNotStallTheIoThreads) {
   std::jthread prober([&] {
     while (!done.load()) {
       latencies.push_back(probe.Probe());
-      std::this_thread::sleep_for(milliseconds(10));
+      std::this_thread::sleep_for(milliseconds(10));  // the probes' pace, not synchronisation
     }
   });
   for (auto& upload : uploads) upload->Send(body.substr(body.size() - 1));  // every body complete at once

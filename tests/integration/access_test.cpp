@@ -16,6 +16,7 @@
 #include "support/jwt_tokens.hpp"
 #include "support/server_process.hpp"
 #include "support/test_database.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -191,12 +192,17 @@ TEST(LoadCapTest, LoadsBeyondTheCapGet503UntilARunningOneEnds) {
   exec("LOCK TABLE departments IN SHARE MODE");
   HttpResponse uploaded;
   std::thread upload([&] { uploaded = Post(server.Url("/v1/departments/upload"), "2,Research\n", "text/csv"); });
-  // Until the upload's load is recorded as running: it holds the only slot from then on.
-  for (int attempt = 0; attempt < 250; ++attempt) {
-    const nlohmann::json loads = Get(server.Url("/v1/loads")).Json()["items"];
-    if (!loads.empty() && loads[0]["status"] == "running") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  // Until the upload's load is recorded as running: it holds the only slot from then on. (EXPECT,
+  // not ASSERT: the lock must still be released and the upload thread joined below.)
+  nlohmann::json loads;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        loads = Get(server.Url("/v1/loads")).Json()["items"];
+        return !loads.empty() && loads[0]["status"] == "running";
+      },
+      std::chrono::seconds(5)))
+      << "the upload's load never ran: " << loads.dump() << "\n"
+      << server.Log();
   const HttpResponse refused = Post(server.Url("/v1/departments"), batch, "application/json");
   EXPECT_EQ(refused.status, 503) << refused.body;
   EXPECT_EQ(refused.Header("retry-after"), "5");
@@ -206,11 +212,12 @@ TEST(LoadCapTest, LoadsBeyondTheCapGet503UntilARunningOneEnds) {
   upload.join();
   EXPECT_EQ(uploaded.status, 201) << uploaded.body;
   HttpResponse accepted;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    accepted = Post(server.Url("/v1/departments"), batch, "application/json");
-    if (accepted.status != 503) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitUntil(
+      [&] {
+        accepted = Post(server.Url("/v1/departments"), batch, "application/json");
+        return accepted.status != 503;
+      },
+      std::chrono::seconds(2));
   EXPECT_EQ(accepted.status, 201) << accepted.body;
   EXPECT_EQ(database.QueryInt("SELECT count(*) FROM departments"), 2);
 }

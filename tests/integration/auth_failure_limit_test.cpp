@@ -48,7 +48,8 @@ TEST(AuthFailureLimitTest, PastTheLimitAnAddressGets429BeforeItsKeysAreCheckedUn
   // Health and docs need no key and are not limited.
   EXPECT_EQ(Get(server.Url("/healthz")).status, 200);
 
-  // Once Retry-After has passed, the address may try again.
+  // Once Retry-After has passed, the address may try again. (Waiting it out is the behaviour under
+  // test, not synchronisation: the window refilling with time is what is checked.)
   std::this_thread::sleep_for(std::chrono::seconds(retry_after));
   EXPECT_EQ(GetWithKey(server, "good-key").status, 200);
   const std::string log = server.Log();

@@ -10,7 +10,6 @@
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +18,7 @@
 #include "support/api_fixture.hpp"
 #include "support/challenge_data.hpp"
 #include "support/command.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -80,12 +80,13 @@ class BackupTest : public ApiTest {
   void ExpectCountsMatchRows() {
     const long long rows = database_->QueryInt("SELECT count(*) FROM hired_employees");
     long long counted = -1;
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      counted = database_->QueryInt("SELECT coalesce(sum(q1 + q2 + q3 + q4), 0) FROM hire_counts");
-      if (counted == rows) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    EXPECT_EQ(counted, rows);
+    WaitUntil(
+        [&] {
+          counted = database_->QueryInt("SELECT coalesce(sum(q1 + q2 + q3 + q4), 0) FROM hire_counts");
+          return counted == rows;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(100));
+    EXPECT_EQ(counted, rows) << "hire_counts never matched hired_employees";
   }
 
   // A backup of each table, read by avrocat, holds exactly the rows the API lists.

@@ -31,6 +31,7 @@
 #include "support/api_fixture.hpp"
 #include "support/postgres_cluster.hpp"
 #include "support/upload_spool_probe.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -68,6 +69,15 @@ std::string Hires(int first_id, int count) {
 std::string RequestHead(const std::string& target, const std::string& content_type, size_t content_length) {
   return "POST " + target + " HTTP/1.1\r\nHost: test\r\nContent-Type: " + content_type +
          "\r\nContent-Length: " + std::to_string(content_length) + "\r\n\r\n";
+}
+
+// The value of the unlabelled sample `name` in a /metrics exposition ("(absent)" when none).
+std::string MetricValue(const std::string& exposition, const std::string& name) {
+  const std::string prefix = "\n" + name + " ";
+  const size_t at = exposition.find(prefix);
+  if (at == std::string::npos) return "(absent)";
+  const size_t value = at + prefix.size();
+  return exposition.substr(value, exposition.find('\n', value) - value);
 }
 
 // Direct SQL on a PostgreSQL database (the private cluster, or a held connection for locks).
@@ -172,14 +182,23 @@ class PostgresOutageTest : public ::testing::Test {
 
   // Polls the database until a load of `table` is running; returns its id.
   long long WaitForRunningLoad(const std::string& table) {
-    for (int attempt = 0; attempt < 400; ++attempt) {
-      const long long id =
-          Query("SELECT coalesce(max(id), 0) FROM loads WHERE status = 'running' AND table_name = '" + table + "'");
-      if (id != 0) return id;
-      std::this_thread::sleep_for(milliseconds(25));
-    }
-    ADD_FAILURE() << "no load of " << table << " ever ran";
-    return 0;
+    long long id = 0;
+    const bool running = WaitUntil(
+        [&] {
+          id =
+              Query("SELECT coalesce(max(id), 0) FROM loads WHERE status = 'running' AND table_name = '" + table + "'");
+          return id != 0;
+        },
+        std::chrono::seconds(10), milliseconds(25));
+    if (!running) ADD_FAILURE() << "no load of " << table << " ever ran";
+    return id;
+  }
+
+  // True once one of the server's database sessions waits for a lock.
+  bool ServerWaitsForALock() const {
+    return Query(
+               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+               "application_name = 'migration-api' AND wait_event_type = 'Lock'") > 0;
   }
 
   static void ExpectUnavailable(const HttpResponse& response, const std::string& what) {
@@ -210,7 +229,8 @@ TEST_F(PostgresOutageTest, RequestsAre503WhileItIsDownAndTheServiceRecoversWithi
   RawConnection in_flight(server_->port());
   in_flight.Send(RequestHead("/v1/departments/upload", "text/csv", upload.size()) + upload);
   const long long interrupted_load = WaitForRunningLoad("departments");
-  std::this_thread::sleep_for(milliseconds(300));
+  ASSERT_TRUE(WaitUntil([this] { return ServerWaitsForALock(); }, std::chrono::seconds(10)))
+      << "the load never reached its write to the locked table";
 
   cluster_->Stop("fast");
   const pid_t pid_before = server_->pid();
@@ -234,23 +254,19 @@ TEST_F(PostgresOutageTest, RequestsAre503WhileItIsDownAndTheServiceRecoversWithi
   // PostgreSQL returns: within 5 s the service answers everything again, by itself.
   cluster_->Start();
   const auto returned = Clock::now();
-  bool recovered = false;
   long ready_status = 0;
   long batch_status = 0;
   long read_status = 0;
-  while (Clock::now() - returned < std::chrono::seconds(5)) {
-    ready_status = Get(Url("/readyz")).status;
-    if (ready_status == 200) {
-      read_status = Get(Url("/v1/departments")).status;
-      if (batch_status != 201)
-        batch_status = Post(Url("/v1/hired_employees"), Hires(1001, 1000), "application/json").status;
-      if (read_status == 200 && batch_status == 201) {
-        recovered = true;
-        break;
-      }
-    }
-    std::this_thread::sleep_for(milliseconds(50));
-  }
+  const bool recovered = WaitUntil(
+      [&] {
+        ready_status = Get(Url("/readyz")).status;
+        if (ready_status != 200) return false;
+        read_status = Get(Url("/v1/departments")).status;
+        if (batch_status != 201)
+          batch_status = Post(Url("/v1/hired_employees"), Hires(1001, 1000), "application/json").status;
+        return read_status == 200 && batch_status == 201;
+      },
+      std::chrono::seconds(5), milliseconds(50));
   const auto recovery_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - returned).count();
   RecordProperty("recovery_ms", std::to_string(recovery_ms));
   std::cout << "[ recovery ] " << recovery_ms << " ms after PostgreSQL returned\n";
@@ -265,14 +281,16 @@ TEST_F(PostgresOutageTest, RequestsAre503WhileItIsDownAndTheServiceRecoversWithi
   EXPECT_EQ(Query("SELECT count(*) FROM departments"), 3);
   EXPECT_EQ(Query("SELECT count(*) FROM hired_employees"), 2000);
   std::string status;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    status =
-        PgSession(cluster_->Url()).Scalar("SELECT status FROM loads WHERE id = " + std::to_string(interrupted_load));
-    if (status != "running") break;
-    // The service records a failure the outage kept it from writing on its next use of the database.
-    Get(Url("/readyz"));
-    std::this_thread::sleep_for(milliseconds(50));
-  }
+  WaitUntil(
+      [&] {
+        status = PgSession(cluster_->Url())
+                     .Scalar("SELECT status FROM loads WHERE id = " + std::to_string(interrupted_load));
+        if (status != "running") return true;
+        // The service records a failure the outage kept it from writing on its next use of the database.
+        Get(Url("/readyz"));
+        return false;
+      },
+      std::chrono::seconds(5), milliseconds(50));
   EXPECT_EQ(status, "failed") << "the load cut off by the outage is not recorded as failed";
   const HttpResponse load = Get(Url("/v1/loads/" + std::to_string(interrupted_load)));
   ASSERT_EQ(load.status, 200) << load.body;
@@ -352,7 +370,10 @@ TEST_P(ShutdownFaultTest, AnUploadStillStreamingWhenTheGracePeriodEndsIsAbortedA
 
   const auto signalled = Clock::now();
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(milliseconds(200));
+  ASSERT_TRUE(WaitUntil([&] { return server_->Log().find("\"server_draining\"") != std::string::npos; },
+                        std::chrono::seconds(kGraceSeconds)))
+      << "the server did not start draining\n"
+      << server_->Log();
   // One client finishes within the grace period; the other never sends another byte.
   if (concurrent) {
     finishing_connection->Send(finishing.substr(finishing.size() / 2));
@@ -433,7 +454,16 @@ TEST_P(KillFaultTest, SigkillWhileTheBatchBodyArrivesLeavesNoRowAndNoRunningLoad
     RawConnection connection(server_->port());
     connection.Send(RequestHead("/v1/hired_employees", "application/json", batch.size()));
     connection.Send(batch.substr(0, batch.size() / 2));
-    std::this_thread::sleep_for(milliseconds(300));
+    // The kill lands while the body arrives: once the server has the request's head and is in
+    // flight with it (the /metrics scrape that tells is in flight too: 2).
+    std::string in_flight;
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          in_flight = MetricValue(Get(Url("/metrics")).body, "migration_http_requests_in_flight");
+          return in_flight == "2";
+        },
+        std::chrono::seconds(5)))
+        << "requests in flight: " << in_flight;
     const int status = server_->Stop(SIGKILL);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   }
@@ -461,6 +491,7 @@ TEST_P(KillFaultTest, SigkillAtAnyMomentOfABatchLeavesItWhollyInOrWhollyOut) {
       RawConnection connection(server_->port());
       connection.Send(RequestHead("/v1/hired_employees", "application/json", batch.size()) + batch);
       if (round % 2 == 0) {
+        // A deliberate delay, not synchronisation: it moves the kill across the batch's life.
         std::this_thread::sleep_for(std::chrono::microseconds(round * round * 400));
       } else {
         const auto deadline = Clock::now() + std::chrono::seconds(5);
@@ -496,16 +527,19 @@ TEST_P(KillInsideTransactionTest, SigkillWithTheBatchTransactionOpenRollsItBack)
     PgSession locker(database_->url());
     locker.Scalar("BEGIN");
     locker.Scalar("LOCK TABLE hired_employees IN EXCLUSIVE MODE");  // reads pass, writes wait
+    // Watched from outside the locker's transaction: inside one, pg_stat_activity stays as it was
+    // when the transaction first read it.
+    PgSession observer(database_->url());
     RawConnection connection(server_->port());
     connection.Send(RequestHead("/v1/hired_employees", "application/json", batch.size()) + batch);
-    bool waiting = false;
-    for (int attempt = 0; attempt < 400 && !waiting; ++attempt) {
-      waiting = locker.Int(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-                    "application_name = 'migration-api' AND wait_event_type = 'Lock'") > 0;
-      if (!waiting) std::this_thread::sleep_for(milliseconds(25));
-    }
-    ASSERT_TRUE(waiting) << "the batch never reached its write";
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          return observer.Int(
+                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                     "application_name = 'migration-api' AND wait_event_type = 'Lock'") > 0;
+        },
+        std::chrono::seconds(10), milliseconds(25)))
+        << "the batch never reached its write";
     EXPECT_EQ(
         locker.Int("SELECT count(*) FROM loads WHERE status = 'running' AND id > " + std::to_string(loads_before)), 1);
     const int status = server_->Stop(SIGKILL);
@@ -513,14 +547,14 @@ TEST_P(KillInsideTransactionTest, SigkillWithTheBatchTransactionOpenRollsItBack)
     connection.Close();
     locker.Scalar("ROLLBACK");
     // The orphaned backend proceeds, finds its client gone and rolls back: wait until it is gone.
-    bool gone = false;
-    for (int attempt = 0; attempt < 400 && !gone; ++attempt) {
-      gone = locker.Int(
-                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-                 "application_name = 'migration-api'") == 0;
-      if (!gone) std::this_thread::sleep_for(milliseconds(25));
-    }
-    ASSERT_TRUE(gone) << "the killed server's database sessions never ended";
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          return locker.Int(
+                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                     "application_name = 'migration-api'") == 0;
+        },
+        std::chrono::seconds(10), milliseconds(25)))
+        << "the killed server's database sessions never ended";
   }
   EXPECT_EQ(CountRows("hired_employees"), 0);
 

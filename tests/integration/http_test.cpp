@@ -6,9 +6,10 @@
 
 #include <chrono>
 #include <string>
-#include <thread>
 
 #include "support/api_fixture.hpp"
+#include "support/upload_spool_probe.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -84,14 +85,15 @@ TEST_P(HttpTest, SigtermLetsAnUploadInFlightFinishThenExits) {
       "Content-Length: " +
       std::to_string(body.size()) + "\r\n\r\n");
   connection.Send(body.substr(0, body.size() / 2));
-  // Wait until the server has started the load, then ask it to stop.
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const nlohmann::json loads = Get(Url("/v1/loads")).Json();
-    if (!loads["items"].empty()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+  // Wait until the upload is in flight — the server holds the first half (the body is spooled
+  // until complete; its load starts only then) — then ask it to stop.
+  ASSERT_TRUE(WaitForSpooledBytes(server_->pid(), body.size() / 2, std::chrono::seconds(20)))
+      << "the server never took in the first half";
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The rest of the body arrives only once the server is draining.
+  ASSERT_TRUE(WaitUntil([&] { return server_->Log().find("\"server_draining\"") != std::string::npos; },
+                        std::chrono::seconds(5)))
+      << server_->Log();
   connection.Send(body.substr(body.size() / 2));
   const std::string response = connection.ReceiveUntilClosed();
   EXPECT_EQ(response.rfind("HTTP/1.1 201", 0), 0u) << response;

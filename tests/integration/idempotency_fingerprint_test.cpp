@@ -8,10 +8,10 @@
 
 #include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/api_fixture.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -135,12 +135,9 @@ TEST_P(IdempotencyFingerprintTest, ExpiredKeysArePurged) {
   AgeKeys("key IN ('purge-1', 'purge-2')", 61);
   // The server purges on start (and every 10 minutes after).
   server_->Restart();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (database_->QueryInt("SELECT count(*) FROM idempotency_keys") > 1 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM idempotency_keys"), 1);
+  WaitUntil([&] { return database_->QueryInt("SELECT count(*) FROM idempotency_keys") <= 1; }, std::chrono::seconds(15),
+            std::chrono::milliseconds(50));
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM idempotency_keys"), 1) << server_->Log();
   EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM idempotency_keys WHERE key = 'purge-3'"), 1);
   EXPECT_NE(server_->Log().find("idempotency_keys_purged"), std::string::npos) << server_->Log();
   EXPECT_EQ(CountRows("departments"), 3);  // the loads and their rows stay

@@ -8,10 +8,10 @@
 
 #include <chrono>
 #include <string>
-#include <thread>
 
 #include "support/api_fixture.hpp"
 #include "support/upload_spool_probe.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -42,15 +42,15 @@ class InterruptedUploadTest : public ApiTest {
   // Polls GET /v1/loads until the newest load has `status` (or 20 s pass); returns that load.
   nlohmann::json WaitForNewestLoad(const std::string& status) {
     nlohmann::json newest;
-    for (int attempt = 0; attempt < 400; ++attempt) {
-      const nlohmann::json loads = Get(Url("/v1/loads")).Json();
-      if (!loads["items"].empty()) {
-        newest = loads["items"][0];
-        if (newest["status"] == status) return newest;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "the newest load never reached status " << status << ": " << newest.dump();
+    const bool reached = WaitUntil(
+        [&] {
+          const nlohmann::json loads = Get(Url("/v1/loads")).Json();
+          if (loads["items"].empty()) return false;
+          newest = loads["items"][0];
+          return newest["status"] == status;
+        },
+        std::chrono::seconds(20), std::chrono::milliseconds(50));
+    if (!reached) ADD_FAILURE() << "the newest load never reached status " << status << ": " << newest.dump();
     return newest;
   }
 };

@@ -14,13 +14,13 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "support/api_fixture.hpp"
 #include "support/command.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -199,16 +199,16 @@ class TextLogServer {
       ::_exit(127);
     }
     ::close(fd);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (std::chrono::steady_clock::now() < deadline) {
-      try {
-        if (Get(Url("/healthz")).status == 200) return;
-      } catch (const std::exception&) {
-        // not listening yet
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    throw std::runtime_error("the server did not start:\n" + Log());
+    const bool healthy = WaitUntil(
+        [&] {
+          try {
+            return Get(Url("/healthz")).status == 200;
+          } catch (const std::exception&) {
+            return false;  // not listening yet
+          }
+        },
+        std::chrono::seconds(15), std::chrono::milliseconds(50));
+    if (!healthy) throw std::runtime_error("the server did not start:\n" + Log());
   }
   ~TextLogServer() {
     ::kill(pid_, SIGTERM);
@@ -222,12 +222,13 @@ class TextLogServer {
   std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   // The access line is written after the response is sent: wait for it (up to 5 s).
   std::string LogOnce(const std::string& needle) const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    std::string log = Log();
-    while (log.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      log = Log();
-    }
+    std::string log;
+    WaitUntil(
+        [&] {
+          log = Log();
+          return log.find(needle) != std::string::npos;
+        },
+        std::chrono::seconds(5));
     return log;
   }
   std::string Log() const {

@@ -11,12 +11,12 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "support/api_fixture.hpp"
 #include "support/challenge_data.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -245,11 +245,9 @@ TEST_P(ReportsTest, FoldingRecordedChangesIntoTheCountsNeverChangesAReport) {
   const nlohmann::json before = Report("hires-by-quarter");
   if (GetParam() == Backend::kPostgres) {
     // The server folds hire_count_deltas into hire_counts every second.
-    for (int attempt = 0; attempt < 100 && database_->QueryInt("SELECT count(*) FROM hire_count_deltas") > 0;
-         ++attempt) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hire_count_deltas"), 0);
+    WaitUntil([&] { return database_->QueryInt("SELECT count(*) FROM hire_count_deltas") == 0; },
+              std::chrono::seconds(5), std::chrono::milliseconds(50));
+    EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hire_count_deltas"), 0) << server_->Log();
   }
   EXPECT_EQ(database_->QueryInt("SELECT sum(q1 + q2 + q3 + q4) FROM hire_counts"), 2);
   EXPECT_EQ(Report("hires-by-quarter"), before);
@@ -325,10 +323,14 @@ TEST(ReportsAcrossReplicasTest, ALoadShowsAtOnceOnItsReplicaAndWithinTheRefreshB
   EXPECT_EQ(ReportedHires(writer), 1);  // its own load, though its refresh bound is a minute
   EXPECT_EQ(ReportedHires(exact), 1);
   const auto committed = std::chrono::steady_clock::now();
-  while (ReportedHires(lagging) != 1) {
-    ASSERT_LT(std::chrono::steady_clock::now() - committed, std::chrono::seconds(5)) << "never caught up";
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  long long lagging_hires = 0;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        lagging_hires = ReportedHires(lagging);
+        return lagging_hires == 1;
+      },
+      std::chrono::seconds(5)))
+      << "never caught up: the lagging replica still reports " << lagging_hires << " hires";
   // The bound plus room for a busy CI machine's scheduling and the 20 ms polling.
   EXPECT_LE(std::chrono::steady_clock::now() - committed, std::chrono::milliseconds(300 + 700));
 }

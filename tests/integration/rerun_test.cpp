@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "support/api_fixture.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -248,13 +249,16 @@ TEST_F(TwoReplicasTest, OverlappingLoadsThroughTwoReplicasLandEachIdOnce) {
   for (const auto* replica : {a_.get(), b_.get()}) {
     // A replica sees the other's loads within REPORT_REFRESH_MS (100 ms by default).
     nlohmann::json rows;
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      const HttpResponse report = Get(replica->Url("/v1/reports/hires-by-quarter?year=2021"));
-      ASSERT_EQ(report.status, 200) << report.body;
-      rows = report.Json()["rows"];
-      if (rows == expected_rows) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    HttpResponse report;
+    WaitUntil(
+        [&] {
+          report = Get(replica->Url("/v1/reports/hires-by-quarter?year=2021"));
+          if (report.status != 200) return true;  // failed below
+          rows = report.Json()["rows"];
+          return rows == expected_rows;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(100));
+    ASSERT_EQ(report.status, 200) << report.body;
     EXPECT_EQ(rows, expected_rows) << "replica on port " << replica->port();
   }
 }

@@ -147,6 +147,26 @@ std::string RawConnection::ReceiveUntilClosed() {
   return received;
 }
 
+std::string RawConnection::ReceiveResponse() {
+  timeval timeout{30, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string received;
+  char buffer[4096];
+  for (;;) {
+    const size_t head_end = received.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      std::string head = received.substr(0, head_end);
+      std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+      const size_t length_at = head.find("\r\ncontent-length:");
+      const size_t length = length_at == std::string::npos ? 0 : std::stoul(head.substr(length_at + 17));
+      if (received.size() >= head_end + 4 + length) return received;
+    }
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) throw std::runtime_error("the connection closed before a whole response arrived: " + received);
+    received.append(buffer, static_cast<size_t>(n));
+  }
+}
+
 void RawConnection::Close() {
   if (fd_ < 0) return;
   linger abort_close{1, 0};

@@ -37,6 +37,9 @@ class RawConnection {
   void Send(const std::string& bytes);
   // Reads until the server closes the connection (or 30 s pass); returns everything received.
   std::string ReceiveUntilClosed();
+  // Reads one whole response (head, then a body of its Content-Length), leaving the connection
+  // open; throws if the server closes it first or 30 s pass.
+  std::string ReceiveResponse();
   void Close();  // abortive close (RST), like a client that dies
 
  private:

@@ -14,10 +14,10 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include "support/server_process.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 namespace {
@@ -164,7 +164,8 @@ void PostgresCluster::EnableTls(const std::string& cert_file, const std::string&
                                                "hostssl all all 127.0.0.1/32 trust\n"
                                                "hostnossl all all 127.0.0.1/32 reject\n";
   // Through the Unix socket: TCP connections must be TLS from the reload on.
-  const std::string socket_url = "postgresql://postgres@/postgres?host=" + work_dir_ + "/pg&port=" + std::to_string(port_);
+  const std::string socket_url =
+      "postgresql://postgres@/postgres?host=" + work_dir_ + "/pg&port=" + std::to_string(port_);
   ExecSql(socket_url, "ALTER SYSTEM SET ssl = on");
   ExecSql(socket_url, "ALTER SYSTEM SET ssl_cert_file = 'server.crt'");
   ExecSql(socket_url, "ALTER SYSTEM SET ssl_key_file = 'server.key'");
@@ -175,15 +176,15 @@ void PostgresCluster::EnableTls(const std::string& cert_file, const std::string&
   }
   // pg_reload_conf() only signals the postmaster: wait (bounded) until it answers TLS.
   const std::string tls_url = AdminUrl() + "?sslmode=require&connect_timeout=2";
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  for (;;) {
-    std::unique_ptr<PGconn, decltype(&PQfinish)> probe(PQconnectdb(tls_url.c_str()), &PQfinish);
-    if (PQstatus(probe.get()) == CONNECTION_OK) return;
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error(std::string("PostgreSQL did not turn TLS on: ") + PQerrorMessage(probe.get()) + Log());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  std::string last_error;
+  const bool tls = WaitUntil(
+      [&] {
+        std::unique_ptr<PGconn, decltype(&PQfinish)> probe(PQconnectdb(tls_url.c_str()), &PQfinish);
+        last_error = PQerrorMessage(probe.get());
+        return PQstatus(probe.get()) == CONNECTION_OK;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(50));
+  if (!tls) throw std::runtime_error("PostgreSQL did not turn TLS on: " + last_error + Log());
 }
 
 std::string PostgresCluster::Url() const {

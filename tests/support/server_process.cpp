@@ -17,9 +17,9 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "support/http_client.hpp"
+#include "support/wait.hpp"
 
 namespace migration::testing {
 
@@ -83,21 +83,24 @@ void ServerProcess::Spawn() {
     ::_exit(127);
   }
   pid_ = pid;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("migration-api exited during start-up:\n" + Log());
-    }
-    try {
-      if (Get(Url("/healthz")).status == 200) return;
-    } catch (const std::exception&) {
-      // not listening yet
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  bool exited = false;
+  const bool healthy = WaitUntil(
+      [&] {
+        int status = 0;
+        exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+        if (exited) return true;
+        try {
+          return Get(Url("/healthz")).status == 200;
+        } catch (const std::exception&) {
+          return false;  // not listening yet
+        }
+      },
+      std::chrono::seconds(15), std::chrono::milliseconds(50));
+  if (exited) {
+    pid_ = -1;
+    throw std::runtime_error("migration-api exited during start-up:\n" + Log());
   }
-  throw std::runtime_error("migration-api did not answer /healthz within 15 s:\n" + Log());
+  if (!healthy) throw std::runtime_error("migration-api did not answer /healthz within 15 s:\n" + Log());
 }
 
 std::string ServerProcess::Url(const std::string& path) const {
@@ -108,14 +111,9 @@ int ServerProcess::Stop(int signal) {
   if (pid_ <= 0) return 0;
   ::kill(pid_, signal);
   int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (!WaitUntil([&] { return ::waitpid(pid_, &status, WNOHANG) != 0; }, std::chrono::seconds(30))) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
   }
   pid_ = -1;
   // Under scripts/test-sanitize.sh the server is sanitized too: a report it printed (UBSan writes

@@ -7,7 +7,8 @@
 #include <filesystem>
 #include <string>
 #include <system_error>
-#include <thread>
+
+#include "support/wait.hpp"
 
 namespace migration::testing {
 
@@ -29,21 +30,11 @@ UploadSpools OpenUploadSpools(pid_t pid) {
 }
 
 bool WaitForSpooledBytes(pid_t pid, uint64_t bytes, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (OpenUploadSpools(pid).bytes < bytes) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
+  return WaitUntil([&] { return OpenUploadSpools(pid).bytes >= bytes; }, timeout, std::chrono::milliseconds(10));
 }
 
 bool WaitForNoSpool(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (OpenUploadSpools(pid).files > 0) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
+  return WaitUntil([&] { return OpenUploadSpools(pid).files == 0; }, timeout, std::chrono::milliseconds(10));
 }
 
 }  // namespace migration::testing

@@ -11,11 +11,11 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "db/database.hpp"
 #include "db/postgres/pg_connection.hpp"
 #include "db/postgres/pg_database.hpp"
+#include "support/wait.hpp"
 
 namespace migration::db::postgres::testing {
 
@@ -73,10 +73,10 @@ class PgTest : public ::testing::Test {
         static_cast<int>(Count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
                                "application_name = '" +
                                schema_ + "'"));
-    for (int i = 0; i < 500; ++i) {
-      if (Count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + schema_ + "'") == 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    EXPECT_TRUE(::migration::testing::WaitUntil(
+        [&] { return Count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + schema_ + "'") == 0; },
+        std::chrono::seconds(5), std::chrono::milliseconds(10)))
+        << "the terminated backends of " << schema_ << " are still there";
     return killed;
   }
 

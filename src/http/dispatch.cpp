@@ -243,7 +243,7 @@ class RequestDispatch {
           consumer.Consume(std::string_view(chunk.data(), *read.bytes));
           return nullptr;
         } catch (...) {
-          const std::exception_ptr error = std::current_exception();
+          std::exception_ptr error = std::current_exception();
           AbortConsumer(consumer, FailureReason(error));
           return error;
         }

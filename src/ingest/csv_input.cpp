@@ -55,7 +55,7 @@ void CsvInput::OnRecord(const csv::CsvRecord& record) {
     const std::string field_name =
         field >= 1 && field <= columns.size() ? std::string(columns[field - 1].name) : std::string("record");
     records_.AddReject(position, record.raw,
-                    {{field_name, std::string(csv::CsvErrorTypeName(record.error->type)), record.error->message}});
+                       {{field_name, std::string(csv::CsvErrorTypeName(record.error->type)), record.error->message}});
     return;
   }
   fields_.clear();

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/csv/csv_reader.hpp"
 #include "core/table.hpp"
+#include "ingest/csv/csv_reader.hpp"
 #include "ingest/record_sink.hpp"
 
 namespace migration::ingest {

@@ -90,7 +90,8 @@ class PostgresTlsTest : public ::testing::Test {
 
 TEST_F(PostgresTlsTest, VerifyFullConnectsEncryptedWhenTheTrustedCaSignedTheServersName) {
   db::postgres::PgConnection connection(Url(Ca("trusted-ca")));
-  EXPECT_EQ(connection.Exec({"tls", "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()"}).Text(0, 0), "true");
+  EXPECT_EQ(connection.Exec({"tls", "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()"}).Text(0, 0),
+            "true");
 }
 
 TEST_F(PostgresTlsTest, AServerCertificateFromAnotherCaIsRefused) {
@@ -118,9 +119,8 @@ TEST_F(PostgresTlsTest, TheServiceServesOverAVerifiedConnectionAndRefusesToStart
     EXPECT_EQ(Get(server.Url("/v1/departments")).status, 200) << server.Log();
   }
   // `timeout` ends a server that wrongly starts, so a regression fails instead of hanging.
-  const CommandResult refused =
-      RunProgram({"timeout", "20", MIGRATION_BINARY, "serve", "--bind", "127.0.0.1", "--port",
-                  std::to_string(FreeLoopbackPort()), "--database-url", Url(Ca("other-ca"))});
+  const CommandResult refused = RunProgram({"timeout", "20", MIGRATION_BINARY, "serve", "--bind", "127.0.0.1", "--port",
+                                            std::to_string(FreeLoopbackPort()), "--database-url", Url(Ca("other-ca"))});
   EXPECT_NE(refused.exit_code, 0) << refused.output;
   EXPECT_NE(refused.exit_code, 124) << "it started: " << refused.output;
   EXPECT_NE(refused.output.find("certificate verify failed"), std::string::npos) << refused.output;

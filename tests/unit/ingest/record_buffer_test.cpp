@@ -39,9 +39,9 @@ TEST(RecordBufferTest, HandsOnCopiesOfRecordsAndRejectsInTheirOrder) {
   EXPECT_EQ(buffer.size(), 3U);
   Transcript transcript;
   buffer.FeedTo(transcript);
-  EXPECT_EQ(transcript.lines, (std::vector<std::string>{R"(record 2 ["1","Sales",absent,] 1,Sales)",
-                                                        R"(reject 3 "broken unterminated_quote)",
-                                                        R"(record 4 ["",] )"}));
+  EXPECT_EQ(transcript.lines,
+            (std::vector<std::string>{R"(record 2 ["1","Sales",absent,] 1,Sales)",
+                                      R"(reject 3 "broken unterminated_quote)", R"(record 4 ["",] )"}));
 }
 
 }  // namespace

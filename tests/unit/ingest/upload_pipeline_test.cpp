@@ -36,8 +36,8 @@ class UploadPipelineTest : public ::testing::TestWithParam<Backend> {
     test_db_ = std::make_unique<TestDatabase>(GetParam());
     db_ = db::OpenDatabase(test_db_->url(), db::DatabaseOptions{});
     db_->Migrate();
-    archive_dir_ = fs::temp_directory_path() / ("upload-pipeline-" + std::to_string(::getpid()) + "-" +
-                                                std::to_string(core::NowMicros()));
+    archive_dir_ = fs::temp_directory_path() /
+                   ("upload-pipeline-" + std::to_string(::getpid()) + "-" + std::to_string(core::NowMicros()));
     store_ = std::make_unique<storage::FileObjectStore>(archive_dir_);
   }
   void TearDown() override {
@@ -141,9 +141,7 @@ TEST_P(UploadPipelineTest, AnUploadThatNeverReachedItsLoadIsRecordedOnceAsFailed
   db::LoadRecord load = OnlyLoad();
   EXPECT_EQ(load.status, db::LoadStatus::kFailed);
   EXPECT_EQ(load.error, "the client closed the connection");
-  {
-    const UploadPipeline dropped(*db_, Departments(), "", 1 << 20);
-  }
+  { const UploadPipeline dropped(*db_, Departments(), "", 1 << 20); }
   EXPECT_EQ(db_->ListLoads({0, 10}).front().error, "the upload ended before its body was complete");
   {
     UploadPipeline replayed(*db_, Departments(), "", 1 << 20);

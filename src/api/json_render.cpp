@@ -20,7 +20,7 @@ nlohmann::json RowJson(core::Table table, const core::Row& row) {
 }
 
 nlohmann::json LoadJson(const db::LoadRecord& load) {
-  return {
+  nlohmann::json out = {
       {"load_id", load.id},
       {"table", core::TableName(load.table)},
       {"source", load.source},
@@ -37,6 +37,9 @@ nlohmann::json LoadJson(const db::LoadRecord& load) {
       {"rejects_url", fmt::format("/v1/loads/{}/rejects", load.id)},
       {"archive", load.archive.empty() ? nlohmann::json() : nlohmann::json(load.archive)},
   };
+  // What the same load would have been had it written its rows.
+  if (load.status == db::LoadStatus::kDryRun) out["outcome"] = db::LoadStatusName(db::OutcomeOf(load.counts));
+  return out;
 }
 
 nlohmann::json BackupJson(const db::BackupRecord& backup) {

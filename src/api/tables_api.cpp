@@ -34,6 +34,8 @@ constexpr uint64_t kBatchBodyLimit = 8 * 1024 * 1024;
 http::Response LoadResponse(const ingest::LoadResult& result, const std::string& instance) {
   nlohmann::json body = LoadResultJson(result);
   const auto& c = result.record.counts;
+  // A dry run did its job whatever it found: 200, its `outcome` says what the load would be.
+  if (result.record.status == db::LoadStatus::kDryRun) return http::Response::Json(200, Dump(body));
   if (result.record.status == db::LoadStatus::kRejected) {
     const std::string detail =
         c.rejected == c.received
@@ -100,6 +102,7 @@ class UploadConsumer final : public http::BodyConsumer {
     ingest::CsvFileOptions options;
     options.load.table = TableParam(request);
     options.load.on_conflict = OnConflictParam(request);
+    options.load.dry_run = BoolParam(request, "dry_run", false);
     options.load.source = "upload";
     idempotency_ = IdempotencyParam(context, request);
     options.header = HeaderParam(request);
@@ -230,6 +233,7 @@ http::Response PostBatch(ApiContext& context, http::Request& request) {
   options.table = table;
   options.on_conflict = OnConflictParam(request);
   options.atomic = BoolParam(request, "atomic", false);
+  options.dry_run = BoolParam(request, "dry_run", false);
   options.source = "batch";
   options.idempotency = IdempotencyParam(context, request);
   if (options.idempotency) options.idempotency->fingerprint = FingerprintOf(request);
@@ -294,14 +298,14 @@ void RegisterTableRoutes(http::Router& router, ApiContext& context) {
               nullptr,
               [&context](http::Request& request) { return std::make_unique<UploadConsumer>(context, request); },
               "",
-              {"on_conflict", "header"}});
+              {"on_conflict", "header", "dry_run"}});
   router.Add({"POST",
               "/v1/{table}",
               kBatchBodyLimit,
               [&context](http::Request& request) { return PostBatch(context, request); },
               nullptr,
               "",
-              {"on_conflict", "atomic", "header"}});
+              {"on_conflict", "atomic", "header", "dry_run"}});
   router.Add({"GET",
               "/v1/{table}",
               0,

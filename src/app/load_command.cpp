@@ -176,6 +176,7 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
     file.load.table = job.table;
     file.load.source = "cli:" + job.path.filename().string();
     file.load.on_conflict = *db::OnConflictFromName(options.on_conflict);  // checked by RunLoad
+    file.load.dry_run = options.dry_run;
     file.header = *ingest::HeaderModeFromName(options.header);
     Progress progress(job.path.filename().string(), job.size);
     file.started = [&outcome](int64_t load_id) { outcome.load_id = load_id; };
@@ -183,7 +184,9 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
     const ingest::LoadResult result =
         ingest::LoadCsvFile(database, file, [&job](const ingest::ByteSink& sink) { ReadFile(job, sink); });
     progress.Done();
-    outcome.status = std::string(db::LoadStatusName(result.record.status));
+    // A dry run shows what the load would be; the summary's heading says it was a dry run.
+    outcome.status = std::string(db::LoadStatusName(db::OutcomeOf(result.record.counts)));
+    if (result.record.status != db::LoadStatus::kDryRun) outcome.status = db::LoadStatusName(result.record.status);
     outcome.counts = result.record.counts;
   } catch (const std::exception& e) {
     outcome.error = e.what();
@@ -192,7 +195,8 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
   return outcome;
 }
 
-void PrintSummary(const std::vector<FileOutcome>& outcomes) {
+void PrintSummary(const std::vector<FileOutcome>& outcomes, bool dry_run) {
+  if (dry_run) std::printf("dry run: nothing was written; each status is what the load would be\n");
   std::printf("%-28s %-16s %6s %-9s %10s %10s %10s %10s %10s %8s\n", "file", "table", "load", "status", "received",
               "inserted", "updated", "rejected", "skipped", "seconds");
   for (const auto& o : outcomes) {
@@ -225,7 +229,7 @@ int RunLoad(const Config& config, const LoadCommandOptions& options) {
   std::vector<FileOutcome> outcomes;
   outcomes.reserve(jobs.size());
   for (const auto& job : jobs) outcomes.push_back(LoadFile(*database, job, options));
-  PrintSummary(outcomes);
+  PrintSummary(outcomes, options.dry_run);
   const bool any_failed = std::any_of(outcomes.begin(), outcomes.end(), [](const FileOutcome& o) {
     return o.status == "failed" || o.status == "rejected";
   });

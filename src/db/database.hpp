@@ -87,7 +87,10 @@ class Database {
   virtual void FailLoad(int64_t load_id, const LoadCounts& counts, const std::string& error) = 0;
   // Marks loads left `running` by an earlier process on `host` as failed; returns how many.
   virtual int FailInterruptedLoads(const std::string& host) = 0;
-  virtual std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id) = 0;
+  // kDryRun: every write is checked as it would be made and then undone (the conflicts it finds
+  // are real); Commit stores only the load record and its rejects, and no report or data
+  // version changes.
+  virtual std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id, LoadMode mode) = 0;
 
   // Reads (each its own snapshot).
   virtual std::vector<core::Row> ListRows(core::Table table, Page page) = 0;

@@ -34,16 +34,23 @@ std::string_view LoadStatusName(LoadStatus status) {
     case LoadStatus::kPartial: return "partial";
     case LoadStatus::kRejected: return "rejected";
     case LoadStatus::kFailed: return "failed";
+    case LoadStatus::kDryRun: return "dry_run";
   }
   return "failed";
 }
 
 std::optional<LoadStatus> LoadStatusFromName(std::string_view name) {
   for (auto status : {LoadStatus::kRunning, LoadStatus::kSucceeded, LoadStatus::kPartial, LoadStatus::kRejected,
-                      LoadStatus::kFailed}) {
+                      LoadStatus::kFailed, LoadStatus::kDryRun}) {
     if (LoadStatusName(status) == name) return status;
   }
   return std::nullopt;
+}
+
+LoadStatus OutcomeOf(const LoadCounts& counts) {
+  if (counts.rejected == 0) return LoadStatus::kSucceeded;
+  if (counts.inserted + counts.updated + counts.skipped == 0) return LoadStatus::kRejected;
+  return LoadStatus::kPartial;
 }
 
 }  // namespace migration::db

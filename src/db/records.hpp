@@ -23,6 +23,7 @@ enum class LoadStatus {
   kPartial,    // committed with some rows rejected
   kRejected,   // committed, but nothing valid (or an atomic batch with an invalid row): only rejects
   kFailed,     // nothing committed: client gone, database error, server stopped
+  kDryRun,     // every check ran and the rejects were stored, but no row was written (?dry_run=true)
 };
 
 std::string_view LoadStatusName(LoadStatus status);
@@ -35,6 +36,13 @@ struct LoadCounts {
   uint64_t rejected = 0;
   uint64_t skipped = 0;
 };
+
+// The status a committed load with these counts has: succeeded, partial or rejected. A dry run
+// is stored as kDryRun and reports this as the outcome the real load would have.
+LoadStatus OutcomeOf(const LoadCounts& counts);
+
+// Whether a load writes its rows or only checks them.
+enum class LoadMode { kWrite, kDryRun };
 
 // An Idempotency-Key a client sent with a load: (principal, key) names it; `request` is what it
 // was sent with ("POST /v1/departments/upload") and `fingerprint` the SHA-256 of the whole request

@@ -55,7 +55,7 @@ Load::Load(db::Database& db, LoadOptions options)
   record_.host = core::HostName();
   record_.id = db_.CreateLoad(record_);
   try {
-    tx_ = db_.BeginLoad(record_.id);
+    tx_ = db_.BeginLoad(record_.id, options_.dry_run ? db::LoadMode::kDryRun : db::LoadMode::kWrite);
     if (options_.table == Table::kHiredEmployees) {
       department_ids_ = SortedIds(tx_->ExistingIds(Table::kDepartments));
       job_ids_ = SortedIds(tx_->ExistingIds(Table::kJobs));
@@ -112,6 +112,11 @@ void Load::AddRecord(std::span<const std::optional<std::string_view>> fields, in
           row_positions_[index] = position;
           queued_bytes_ += raw.size();  // counted again: an upper bound is all the flush needs
           row_raws_[index] = std::string(raw);
+          ++record_.counts.updated;
+          return;
+        }
+        if (options_.dry_run) {
+          // The earlier row's write was undone, so the table cannot say it exists: it would.
           ++record_.counts.updated;
           return;
         }
@@ -226,13 +231,7 @@ LoadResult Load::Finish() {
       c.updated = 0;
       c.skipped = 0;
     }
-    if (c.rejected == 0) {
-      record_.status = db::LoadStatus::kSucceeded;
-    } else if (c.inserted + c.updated + c.skipped == 0) {
-      record_.status = db::LoadStatus::kRejected;
-    } else {
-      record_.status = db::LoadStatus::kPartial;
-    }
+    record_.status = options_.dry_run ? db::LoadStatus::kDryRun : db::OutcomeOf(c);
     if (options_.idempotency) tx_->RecordIdempotencyKey(*options_.idempotency);
     // The finish time is stored as is, so a replay (Idempotency-Key) renders the same response.
     record_.finished_us = core::NowMicros();

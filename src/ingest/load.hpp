@@ -40,6 +40,9 @@ struct LoadOptions {
   core::Table table = core::Table::kDepartments;
   db::OnConflict on_conflict = db::OnConflict::kReject;
   bool atomic = false;  // all rows valid or none written (batches)
+  // Every check against the database as it is, the same counts and rejects, the rejects and the
+  // load record (status dry_run) stored; no row written, no report count or data version changed.
+  bool dry_run = false;
   db::RejectLocator locator = db::RejectLocator::kLine;
   std::string source = "upload";
   size_t batch_rows = 20000;  // rows per bulk write

@@ -68,7 +68,8 @@ std::string ArchiveKey(core::Table table, int64_t load_id, int64_t at) {
 LoadResult LoadCsvFile(db::Database& db, const CsvFileOptions& options, const ByteSource& source) {
   Load load(db, options.load);
   if (options.started) options.started(load.id());
-  Archive archive(options.archive, ArchiveKey(options.load.table, load.id(), core::NowMicros()));
+  // A dry run keeps nothing but its record and rejects: the file is not archived either.
+  Archive archive(options.load.dry_run ? nullptr : options.archive, ArchiveKey(options.load.table, load.id(), core::NowMicros()));
   CsvInput csv(load, options.load.table, options.header);
   uint64_t bytes = 0;
   source([&](std::string_view piece) {

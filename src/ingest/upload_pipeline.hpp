@@ -36,7 +36,7 @@ using ByteSource = std::function<void(const ByteSink& sink)>;
 struct CsvFileOptions {
   LoadOptions load;
   HeaderMode header = HeaderMode::kAuto;
-  // Where the file is archived (ArchiveKey); null: not archived.
+  // Where the file is archived (ArchiveKey); null: not archived (nor is a dry run's file).
   storage::ObjectStore* archive = nullptr;
   // The load's id, as soon as the load is recorded (so a failure can name it).
   std::function<void(int64_t load_id)> started;

@@ -9,7 +9,7 @@
 //   migration_http_request_bytes_total{route}              counter  (request bodies)
 //   migration_http_response_bytes_total{route}             counter  (response bodies)
 //   migration_http_requests_in_flight, migration_http_open_connections   gauges (at scrape)
-//   migration_loads_total{table,status}                    counter  (succeeded|partial|rejected|failed)
+//   migration_loads_total{table,status}                    counter  (succeeded|partial|rejected|failed|dry_run)
 //   migration_load_duration_seconds{table}                 histogram (committed loads)
 //   migration_rows_inserted_total{table}, _updated_, _skipped_, _rejected_   counters
 //   migration_rows_rejected_by_code_total{table,code}      counter  (a row counts once per distinct code)
@@ -38,7 +38,7 @@ void RecordRequest(std::string_view route, int status, double seconds, uint64_t 
 struct LoadSummary {
   int64_t load_id = 0;
   std::string_view table;
-  std::string_view status;  // succeeded | partial | rejected
+  std::string_view status;  // succeeded | partial | rejected | dry_run (counted as a load only)
   uint64_t received = 0;
   uint64_t inserted = 0;
   uint64_t updated = 0;

@@ -77,6 +77,42 @@ TEST_P(CliTest, AFileWithNothingValidOrAMissingPathExitsNonZero) {
   EXPECT_NE(missing.output.find("/nonexistent/folder/departments.csv"), std::string::npos) << missing.output;
 }
 
+TEST_P(CliTest, AnEmptyFileOrOnlyAHeaderIsAFailedLoadNamedInTheSummary) {
+  for (const char* content : {"", "id,department\n"}) {
+    const std::string path = "/tmp/migration-cli-test-empty-" + std::to_string(::getpid()) + ".csv";
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << content;
+    }
+    const CommandResult result = Run({"load", path, "--table", "departments"});
+    std::remove(path.c_str());
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_NE(result.output.find("failed"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("no data rows"), std::string::npos) << result.output;
+    // Recorded as a failed load, so the attempt shows in the history.
+    EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM loads WHERE status = 'failed'"), 1) << result.output;
+    database_->Execute("DELETE FROM loads");
+  }
+}
+
+TEST_P(CliTest, ADryRunReportsTheLoadItWouldBeAndWritesNothing) {
+  const DataSet data = GeneratedData();
+  const ExpectedLoad departments = ExpectCatalog(data, "departments");
+  ASSERT_GT(departments.rejected, 0);
+  const std::string file = data.dir + "/departments.csv";
+  const CommandResult dry = Run({"load", file, "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_NE(dry.output.find("dry run"), std::string::npos) << dry.output;
+  EXPECT_NE(dry.output.find("partial"), std::string::npos) << dry.output;
+  EXPECT_NE(dry.output.find(std::to_string(departments.inserted)), std::string::npos) << dry.output;
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM departments"), 0) << dry.output;
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM loads WHERE status = 'dry_run'"), 1);
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM rejects"), departments.rejected);
+  // The real load of the same file inserts what the dry run said it would.
+  ASSERT_EQ(Run({"load", file}).exit_code, 0);
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM departments"), departments.inserted);
+}
+
 TEST_P(CliTest, DbMigrateCreatesTheSchemaAndIsIdempotent) {
   EXPECT_EQ(Run({"db", "migrate"}).exit_code, 0);
   const CommandResult again = Run({"db", "migrate"});

@@ -127,6 +127,14 @@ void TestDatabase::Execute(const std::string& sql) const {
   }
 }
 
+core::Row NamedRow(int32_t id, std::string name) { return core::Row{id, std::move(name), 0, 0, 0}; }
+
+core::Row HireRow(int32_t id, std::string_view when, int32_t department, int32_t job) {
+  const auto at = core::ParseRfc3339(when);
+  if (!at) throw std::invalid_argument("not an RFC 3339 time: " + std::string(when));
+  return core::Row{id, "Hire " + std::to_string(id), *at, department, job};
+}
+
 db::WriteResult CommitRows(db::Database& db, core::Table table, const std::vector<core::Row>& rows, db::OnConflict mode,
                            bool all_or_nothing) {
   db::LoadRecord load;
@@ -136,7 +144,7 @@ db::WriteResult CommitRows(db::Database& db, core::Table table, const std::vecto
   load.started_us = core::NowMicros();
   load.host = "test-host";
   load.id = db.CreateLoad(load);
-  auto tx = db.BeginLoad(load.id);
+  auto tx = db.BeginLoad(load.id, db::LoadMode::kWrite);
   const db::WriteResult result = tx->WriteRows(table, rows, mode, all_or_nothing);
   load.status = db::LoadStatus::kSucceeded;
   load.counts.received = rows.size();

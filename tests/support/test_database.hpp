@@ -3,6 +3,7 @@
 // count what really landed without going through the server's own API.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/row.hpp"
@@ -40,6 +41,11 @@ class TestDatabase {
   std::string sqlite_path_;
   std::string pg_name_;
 };
+
+// Rows for db-level tests: a department or job (id, name), and a hire named "Hire <id>" at `when`
+// (RFC 3339).
+core::Row NamedRow(int32_t id, std::string name);
+core::Row HireRow(int32_t id, std::string_view when, int32_t department, int32_t job);
 
 // One committed load of `rows` into `table` through the Database interface (no reader, no rules):
 // how a db-level test puts rows in place. Returns the write's result.

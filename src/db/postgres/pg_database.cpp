@@ -120,8 +120,8 @@ class PgDatabase final : public Database {
     return static_cast<int>(result.AffectedRows());
   }
 
-  std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id) override {
-    return BeginPgLoad(pool_, load_id, local_commits_);
+  std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id, LoadMode mode) override {
+    return BeginPgLoad(pool_, load_id, mode, local_commits_);
   }
 
   std::vector<Row> ListRows(Table table, Page page) override {

@@ -19,8 +19,8 @@ using core::Table;
 
 class PgLoadTransaction final : public LoadTransaction {
  public:
-  PgLoadTransaction(PgPool& pool, int64_t load_id, std::atomic<uint64_t>& local_commits)
-      : conn_(pool), load_id_(load_id), local_commits_(local_commits) {
+  PgLoadTransaction(PgPool& pool, int64_t load_id, LoadMode mode, std::atomic<uint64_t>& local_commits)
+      : conn_(pool), load_id_(load_id), mode_(mode), local_commits_(local_commits) {
     conn_->Exec(pg_sql::kBeginLoad);
   }
 
@@ -40,6 +40,79 @@ class PgLoadTransaction final : public LoadTransaction {
   }
 
   WriteResult WriteRows(Table table, std::span<const Row> rows, OnConflict mode, bool all_or_nothing) override {
+    if (mode_ == LoadMode::kWrite) return Write(table, rows, mode, all_or_nothing);
+    // A dry run writes each batch exactly as a load would, so the same statements find the same
+    // conflicts against the table as it is, then undoes it. Repeats within the input are the
+    // load's to tell (ingest/load.cpp), as the undone rows are no longer there to conflict.
+    conn_->Exec(pg_sql::kSavepointDryRun);
+    const std::array<bool, 3> stages_before = stage_created_;
+    WriteResult result = Write(table, rows, mode, all_or_nothing);
+    conn_->Exec(pg_sql::kUndoDryRun);
+    stage_created_ = stages_before;  // a staging table created since is undone with the rows
+    conn_->Exec(pg_sql::kReleaseDryRun);
+    return result;
+  }
+
+  void WriteRejects(std::span<const RejectRecord> rejects) override {
+    if (rejects.empty()) return;
+    CopyIn copy(*conn_, pg_sql::kWriteRejects);
+    int64_t seq = reject_seq_;
+    for (const auto& reject : rejects) {
+      std::string& out = copy.buffer();
+      AppendCopyInt(out, load_id_);
+      AppendCopyInt(out, ++seq);
+      (void)AppendCopyText(out, RejectLocatorName(reject.locator));
+      AppendCopyInt(out, reject.position);
+      AppendCopyBytea(out, reject.raw);
+      if (!AppendCopyText(out, reject.errors_json)) {
+        throw Error(ErrorCode::kInternal, "a reject's error list holds a NUL character, which PostgreSQL cannot store");
+      }
+      AppendCopyInt(out, reject.raw_length);
+      copy.EndRow();
+    }
+    copy.Finish();
+    reject_seq_ = seq;  // only once stored: a failed COPY fails the whole load anyway
+  }
+
+  void RecordIdempotencyKey(const IdempotencyRecord& record) override {
+    PgParams params;
+    params.Add(record.principal).Add(record.key).Add(record.request).Add(load_id_);
+    params.Add(record.fingerprint).Add(record.ttl_seconds);
+    // An expired key (not purged yet) is replaced; a live one is another request's.
+    const PgResult inserted = conn_->Exec(pg_sql::kRecordIdempotencyKey, params);
+    if (inserted.AffectedRows() == 0) {
+      throw Error(ErrorCode::kConflict, "another request already used this Idempotency-Key");
+    }
+  }
+
+  void Commit(const LoadRecord& final_state) override {
+    if (mode_ == LoadMode::kWrite) {
+      ApplyHireCounts();
+      conn_->Exec(pg_sql::kBumpDataVersion);
+    } else {
+      hire_counts_.Clear();  // a dry run changed no hire: the reports and their version stay
+    }
+    const auto& c = final_state.counts;
+    PgParams params;
+    // finished_at from this clock, like started_at (the caller's): now() would be the time the
+    // transaction began, not when the load finished.
+    params.Add(LoadStatusName(final_state.status))
+        .Add(core::FormatRfc3339(final_state.finished_us.value_or(core::NowMicros())))
+        .Add(static_cast<int64_t>(c.received))
+        .Add(static_cast<int64_t>(c.inserted))
+        .Add(static_cast<int64_t>(c.updated))
+        .Add(static_cast<int64_t>(c.rejected))
+        .Add(static_cast<int64_t>(c.skipped))
+        .Add(final_state.error)
+        .Add(final_state.archive)
+        .Add(load_id_);
+    conn_->Exec(pg_sql::kFinishLoad, params);
+    conn_->Exec(pg_sql::kCommitLoad);
+    if (mode_ == LoadMode::kWrite) local_commits_.fetch_add(1, std::memory_order_release);
+  }
+
+ private:
+  WriteResult Write(Table table, std::span<const Row> rows, OnConflict mode, bool all_or_nothing) {
     WriteResult result;
     if (rows.empty()) return result;
     const pg_sql::TableSql& sql = TableStatements(table);
@@ -84,61 +157,6 @@ class PgLoadTransaction final : public LoadTransaction {
     return result;
   }
 
-  void WriteRejects(std::span<const RejectRecord> rejects) override {
-    if (rejects.empty()) return;
-    CopyIn copy(*conn_, pg_sql::kWriteRejects);
-    int64_t seq = reject_seq_;
-    for (const auto& reject : rejects) {
-      std::string& out = copy.buffer();
-      AppendCopyInt(out, load_id_);
-      AppendCopyInt(out, ++seq);
-      (void)AppendCopyText(out, RejectLocatorName(reject.locator));
-      AppendCopyInt(out, reject.position);
-      AppendCopyBytea(out, reject.raw);
-      if (!AppendCopyText(out, reject.errors_json)) {
-        throw Error(ErrorCode::kInternal, "a reject's error list holds a NUL character, which PostgreSQL cannot store");
-      }
-      AppendCopyInt(out, reject.raw_length);
-      copy.EndRow();
-    }
-    copy.Finish();
-    reject_seq_ = seq;  // only once stored: a failed COPY fails the whole load anyway
-  }
-
-  void RecordIdempotencyKey(const IdempotencyRecord& record) override {
-    PgParams params;
-    params.Add(record.principal).Add(record.key).Add(record.request).Add(load_id_);
-    params.Add(record.fingerprint).Add(record.ttl_seconds);
-    // An expired key (not purged yet) is replaced; a live one is another request's.
-    const PgResult inserted = conn_->Exec(pg_sql::kRecordIdempotencyKey, params);
-    if (inserted.AffectedRows() == 0) {
-      throw Error(ErrorCode::kConflict, "another request already used this Idempotency-Key");
-    }
-  }
-
-  void Commit(const LoadRecord& final_state) override {
-    ApplyHireCounts();
-    conn_->Exec(pg_sql::kBumpDataVersion);
-    const auto& c = final_state.counts;
-    PgParams params;
-    // finished_at from this clock, like started_at (the caller's): now() would be the time the
-    // transaction began, not when the load finished.
-    params.Add(LoadStatusName(final_state.status))
-        .Add(core::FormatRfc3339(final_state.finished_us.value_or(core::NowMicros())))
-        .Add(static_cast<int64_t>(c.received))
-        .Add(static_cast<int64_t>(c.inserted))
-        .Add(static_cast<int64_t>(c.updated))
-        .Add(static_cast<int64_t>(c.rejected))
-        .Add(static_cast<int64_t>(c.skipped))
-        .Add(final_state.error)
-        .Add(final_state.archive)
-        .Add(load_id_);
-    conn_->Exec(pg_sql::kFinishLoad, params);
-    conn_->Exec(pg_sql::kCommitLoad);
-    local_commits_.fetch_add(1, std::memory_order_release);
-  }
-
- private:
   // Every row of `rows` but those at the (sorted) positions `skipped` is now a hire in the table.
   void CountHires(std::span<const Row> rows, const std::vector<uint32_t>& skipped) {
     auto next_skip = skipped.begin();
@@ -208,6 +226,7 @@ class PgLoadTransaction final : public LoadTransaction {
 
   PgLease conn_;
   int64_t load_id_;
+  LoadMode mode_;
   std::atomic<uint64_t>& local_commits_;
   int64_t reject_seq_ = 0;
   std::array<bool, 3> stage_created_{};
@@ -217,8 +236,9 @@ class PgLoadTransaction final : public LoadTransaction {
 
 }  // namespace
 
-std::unique_ptr<LoadTransaction> BeginPgLoad(PgPool& pool, int64_t load_id, std::atomic<uint64_t>& local_commits) {
-  return std::make_unique<PgLoadTransaction>(pool, load_id, local_commits);
+std::unique_ptr<LoadTransaction> BeginPgLoad(PgPool& pool, int64_t load_id, LoadMode mode,
+                                             std::atomic<uint64_t>& local_commits) {
+  return std::make_unique<PgLoadTransaction>(pool, load_id, mode, local_commits);
 }
 
 }  // namespace migration::db::postgres

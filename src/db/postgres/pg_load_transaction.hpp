@@ -13,6 +13,7 @@ namespace migration::db::postgres {
 
 // BEGINs the transaction of load `load_id` on a connection of `pool`, held until it is destroyed.
 // `local_commits` is incremented once the load has committed (PgDatabase::DataVersion's hint).
-std::unique_ptr<LoadTransaction> BeginPgLoad(PgPool& pool, int64_t load_id, std::atomic<uint64_t>& local_commits);
+std::unique_ptr<LoadTransaction> BeginPgLoad(PgPool& pool, int64_t load_id, LoadMode mode,
+                                             std::atomic<uint64_t>& local_commits);
 
 }  // namespace migration::db::postgres

@@ -110,6 +110,9 @@ const PgStatement kAppendHireCountDeltas{
 const PgStatement kSavepointBeforeCopy{"savepoint before copy", "SAVEPOINT copy_rows"};
 const PgStatement kRollbackToSavepoint{"rollback to savepoint", "ROLLBACK TO SAVEPOINT copy_rows"};
 const PgStatement kReleaseSavepoint{"release savepoint", "RELEASE SAVEPOINT copy_rows"};
+const PgStatement kSavepointDryRun{"savepoint before dry run batch", "SAVEPOINT dry_run"};
+const PgStatement kUndoDryRun{"undo dry run batch", "ROLLBACK TO SAVEPOINT dry_run"};
+const PgStatement kReleaseDryRun{"release dry run savepoint", "RELEASE SAVEPOINT dry_run"};
 
 const PgStatement kFindIdempotencyKey{
     "find idempotency key",
@@ -283,6 +286,9 @@ std::vector<const PgStatement*> FixedPgStatements() {
           &kSavepointBeforeCopy,
           &kRollbackToSavepoint,
           &kReleaseSavepoint,
+          &kSavepointDryRun,
+          &kUndoDryRun,
+          &kReleaseDryRun,
           &kFindIdempotencyKey,
           &kPurgeIdempotencyKeys,
           &kDataVersion,

@@ -56,6 +56,9 @@ extern const PgStatement kAppendHireCountDeltas;
 extern const PgStatement kSavepointBeforeCopy;
 extern const PgStatement kRollbackToSavepoint;
 extern const PgStatement kReleaseSavepoint;
+extern const PgStatement kSavepointDryRun;
+extern const PgStatement kUndoDryRun;
+extern const PgStatement kReleaseDryRun;
 // Idempotency keys and the data version
 extern const PgStatement kFindIdempotencyKey;
 extern const PgStatement kPurgeIdempotencyKeys;

@@ -21,7 +21,8 @@ using core::Table;
 
 class SqliteLoadTransaction final : public LoadTransaction {
  public:
-  SqliteLoadTransaction(Pool::Lease lease, int64_t load_id) : lease_(std::move(lease)), load_id_(load_id) {
+  SqliteLoadTransaction(Pool::Lease lease, int64_t load_id, LoadMode mode)
+      : lease_(std::move(lease)), load_id_(load_id), mode_(mode) {
     lease_->Exec(sqlite_sql::kBeginWrite);
   }
 
@@ -43,6 +44,71 @@ class SqliteLoadTransaction final : public LoadTransaction {
   }
 
   WriteResult WriteRows(Table table, std::span<const Row> rows, OnConflict mode, bool all_or_nothing) override {
+    if (mode_ == LoadMode::kWrite) return Write(table, rows, mode, all_or_nothing);
+    // A dry run: the batch is written and undone, as on PostgreSQL (pg_load_transaction.cpp).
+    lease_->Exec(sqlite_sql::kSavepointDryRun);
+    WriteResult result = Write(table, rows, mode, all_or_nothing);
+    lease_->Exec(sqlite_sql::kUndoDryRun);
+    lease_->Exec(sqlite_sql::kReleaseDryRun);
+    return result;
+  }
+
+  void WriteRejects(std::span<const RejectRecord> rejects) override {
+    if (!insert_reject_) {
+      insert_reject_ = std::make_unique<Statement>(lease_->handle(), sqlite_sql::kWriteReject);
+    }
+    for (const auto& reject : rejects) {
+      insert_reject_->Bind(1, load_id_)
+          .Bind(2, ++reject_seq_)
+          .Bind(3, RejectLocatorName(reject.locator))
+          .Bind(4, reject.position)
+          .BindBlob(5, reject.raw)
+          .Bind(6, reject.errors_json)
+          .Bind(7, reject.raw_length);
+      insert_reject_->Run();
+    }
+  }
+
+  void RecordIdempotencyKey(const IdempotencyRecord& record) override {
+    // An expired key (not purged yet) is replaced; a live one is another request's.
+    Statement stmt(lease_->handle(), sqlite_sql::kRecordIdempotencyKey);
+    stmt.Bind(1, record.principal).Bind(2, record.key).Bind(3, record.request).Bind(4, load_id_);
+    stmt.Bind(5, record.fingerprint).Bind(6, record.ttl_seconds);
+    stmt.Run();
+    if (lease_->Changes() == 0) {
+      throw core::Error(core::ErrorCode::kConflict, "another request already used this Idempotency-Key");
+    }
+  }
+
+  void Commit(const LoadRecord& final_state) override {
+    if (mode_ == LoadMode::kWrite) {
+      ApplyHireCounts();
+      lease_->Exec(sqlite_sql::kBumpDataVersion);
+    } else {
+      hire_counts_.Clear();  // a dry run changed no hire: the reports and their version stay
+    }
+    Statement stmt(lease_->handle(), sqlite_sql::kFinishLoad);
+    const auto& c = final_state.counts;
+    stmt.Bind(1, LoadStatusName(final_state.status))
+        .Bind(2, final_state.finished_us.value_or(core::NowMicros()))
+        .Bind(3, static_cast<int64_t>(c.received))
+        .Bind(4, static_cast<int64_t>(c.inserted))
+        .Bind(5, static_cast<int64_t>(c.updated))
+        .Bind(6, static_cast<int64_t>(c.rejected))
+        .Bind(7, static_cast<int64_t>(c.skipped))
+        .Bind(8, final_state.error)
+        .Bind(9, final_state.archive)
+        .Bind(10, load_id_);
+    stmt.Run();
+    statements_ = {};
+    insert_reject_.reset();
+    select_hire_.reset();
+    lease_->Exec(sqlite_sql::kCommit);
+    committed_ = true;
+  }
+
+ private:
+  WriteResult Write(Table table, std::span<const Row> rows, OnConflict mode, bool all_or_nothing) {
     auto& statements = StatementsFor(table);
     const bool is_hire = table == Table::kHiredEmployees;
     WriteResult result;
@@ -81,57 +147,6 @@ class SqliteLoadTransaction final : public LoadTransaction {
     return result;
   }
 
-  void WriteRejects(std::span<const RejectRecord> rejects) override {
-    if (!insert_reject_) {
-      insert_reject_ = std::make_unique<Statement>(lease_->handle(), sqlite_sql::kWriteReject);
-    }
-    for (const auto& reject : rejects) {
-      insert_reject_->Bind(1, load_id_)
-          .Bind(2, ++reject_seq_)
-          .Bind(3, RejectLocatorName(reject.locator))
-          .Bind(4, reject.position)
-          .BindBlob(5, reject.raw)
-          .Bind(6, reject.errors_json)
-          .Bind(7, reject.raw_length);
-      insert_reject_->Run();
-    }
-  }
-
-  void RecordIdempotencyKey(const IdempotencyRecord& record) override {
-    // An expired key (not purged yet) is replaced; a live one is another request's.
-    Statement stmt(lease_->handle(), sqlite_sql::kRecordIdempotencyKey);
-    stmt.Bind(1, record.principal).Bind(2, record.key).Bind(3, record.request).Bind(4, load_id_);
-    stmt.Bind(5, record.fingerprint).Bind(6, record.ttl_seconds);
-    stmt.Run();
-    if (lease_->Changes() == 0) {
-      throw core::Error(core::ErrorCode::kConflict, "another request already used this Idempotency-Key");
-    }
-  }
-
-  void Commit(const LoadRecord& final_state) override {
-    ApplyHireCounts();
-    lease_->Exec(sqlite_sql::kBumpDataVersion);
-    Statement stmt(lease_->handle(), sqlite_sql::kFinishLoad);
-    const auto& c = final_state.counts;
-    stmt.Bind(1, LoadStatusName(final_state.status))
-        .Bind(2, final_state.finished_us.value_or(core::NowMicros()))
-        .Bind(3, static_cast<int64_t>(c.received))
-        .Bind(4, static_cast<int64_t>(c.inserted))
-        .Bind(5, static_cast<int64_t>(c.updated))
-        .Bind(6, static_cast<int64_t>(c.rejected))
-        .Bind(7, static_cast<int64_t>(c.skipped))
-        .Bind(8, final_state.error)
-        .Bind(9, final_state.archive)
-        .Bind(10, load_id_);
-    stmt.Run();
-    statements_ = {};
-    insert_reject_.reset();
-    select_hire_.reset();
-    lease_->Exec(sqlite_sql::kCommit);
-    committed_ = true;
-  }
-
- private:
   struct PreparedStatements {
     std::unique_ptr<Statement> insert;  // INSERT … ON CONFLICT DO NOTHING: Changes() tells new from existing
     std::unique_ptr<Statement> update;
@@ -172,6 +187,7 @@ class SqliteLoadTransaction final : public LoadTransaction {
 
   Pool::Lease lease_;
   int64_t load_id_;
+  LoadMode mode_;
   int64_t reject_seq_ = 0;
   bool committed_ = false;
   std::unique_ptr<Statement> select_hire_;
@@ -256,8 +272,8 @@ class SqliteDatabase final : public Database {
     return conn->Changes();
   }
 
-  std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id) override {
-    return std::make_unique<SqliteLoadTransaction>(pool_.Acquire(), load_id);
+  std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id, LoadMode mode) override {
+    return std::make_unique<SqliteLoadTransaction>(pool_.Acquire(), load_id, mode);
   }
 
   std::vector<Row> ListRows(Table table, Page page) override {

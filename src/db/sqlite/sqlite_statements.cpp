@@ -34,6 +34,9 @@ const SqliteStatement kRollback{"rollback", "ROLLBACK"};
 const SqliteStatement kSavepointBatch{"savepoint before batch", "SAVEPOINT batch"};
 const SqliteStatement kRollbackToBatch{"rollback to batch", "ROLLBACK TO batch"};
 const SqliteStatement kReleaseBatch{"release batch", "RELEASE batch"};
+const SqliteStatement kSavepointDryRun{"savepoint before dry run batch", "SAVEPOINT dry_run"};
+const SqliteStatement kUndoDryRun{"undo dry run batch", "ROLLBACK TO dry_run"};
+const SqliteStatement kReleaseDryRun{"release dry run savepoint", "RELEASE dry_run"};
 
 const SqliteStatement kCreateSchemaMigrations{
     "create schema_migrations",
@@ -156,6 +159,9 @@ std::vector<const SqliteStatement*> FixedSqliteStatements() {
           &kCommit,
           &kRollback,
           &kSavepointBatch,
+          &kSavepointDryRun,
+          &kUndoDryRun,
+          &kReleaseDryRun,
           &kRollbackToBatch,
           &kReleaseBatch,
           &kCreateSchemaMigrations,

@@ -28,6 +28,9 @@ extern const SqliteStatement kBeginWrite;
 extern const SqliteStatement kCommit;
 extern const SqliteStatement kRollback;
 extern const SqliteStatement kSavepointBatch;
+extern const SqliteStatement kSavepointDryRun;
+extern const SqliteStatement kUndoDryRun;
+extern const SqliteStatement kReleaseDryRun;
 extern const SqliteStatement kRollbackToBatch;
 extern const SqliteStatement kReleaseBatch;
 // Migrations

@@ -27,12 +27,10 @@ using core::Row;
 using core::Table;
 using ::migration::testing::Backend;
 using ::migration::testing::CommitRows;
+using ::migration::testing::HireRow;
+using ::migration::testing::NamedRow;
 using ::migration::testing::TestDatabase;
 
-Row Department(int32_t id, std::string name) { return Row{id, std::move(name), 0, 0, 0}; }
-Row Hire(int32_t id, const char* when, int32_t department, int32_t job) {
-  return Row{id, "Hire " + std::to_string(id), *core::ParseRfc3339(when), department, job};
-}
 
 core::ErrorCode CodeOf(const std::function<void()>& call) {
   try {
@@ -54,7 +52,7 @@ class BackupsTest : public ::testing::TestWithParam<Backend> {
            ("backups-test-" + std::to_string(::getpid()) + "-" + std::to_string(core::NowMicros()));
     fs::create_directories(dir_ / "scratch");
     store_ = std::make_unique<storage::FileObjectStore>(dir_ / "objects");
-    CommitRows(*db_, Table::kDepartments, {Department(1, "Sales"), Department(2, "Research"), Department(3, "Legal")});
+    CommitRows(*db_, Table::kDepartments, {NamedRow(1, "Sales"), NamedRow(2, "Research"), NamedRow(3, "Legal")});
     CommitRows(*db_, Table::kJobs, {Row{1, "Engineer", 0, 0, 0}, Row{2, "Analyst", 0, 0, 0}});
   }
   void TearDown() override {
@@ -81,8 +79,8 @@ class BackupsTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(BackupsTest, ARestoreGivesBackExactlyTheRowsOfTheBackup) {
   CommitRows(*db_, Table::kHiredEmployees,
-             {Hire(1, "2021-01-05T10:00:00Z", 1, 1), Hire(2, "2021-06-30T23:59:59.5Z", 2, 2),
-              Hire(3, "2021-12-31T22:00:00+05:00", 3, 1)});
+             {HireRow(1, "2021-01-05T10:00:00Z", 1, 1), HireRow(2, "2021-06-30T23:59:59.5Z", 2, 2),
+              HireRow(3, "2021-12-31T22:00:00+05:00", 3, 1)});
   const std::vector<Row> before = Rows(Table::kHiredEmployees);
   const db::BackupRecord backup = CreateBackup(Target(), Table::kHiredEmployees);
   EXPECT_EQ(backup.rows, 3);
@@ -93,7 +91,7 @@ TEST_P(BackupsTest, ARestoreGivesBackExactlyTheRowsOfTheBackup) {
 
   // Changed, added and deleted rows: the restore puts back the backup's rows, nothing else.
   CommitRows(*db_, Table::kHiredEmployees,
-             {Hire(1, "2022-02-02T00:00:00Z", 2, 2), Hire(4, "2021-03-03T00:00:00Z", 1, 1)}, db::OnConflict::kUpdate);
+             {HireRow(1, "2022-02-02T00:00:00Z", 2, 2), HireRow(4, "2021-03-03T00:00:00Z", 1, 1)}, db::OnConflict::kUpdate);
   const RestoreSummary restored = RestoreBackup(Target(), Table::kHiredEmployees, backup.id);
   EXPECT_EQ(restored.rows, 3U);
   const std::vector<Row> after = Rows(Table::kHiredEmployees);
@@ -114,7 +112,7 @@ TEST_P(BackupsTest, ARestoreGivesBackExactlyTheRowsOfTheBackup) {
 
 TEST_P(BackupsTest, EveryRefusedRestoreChangesNothing) {
   const db::BackupRecord departments = CreateBackup(Target(), Table::kDepartments);
-  CommitRows(*db_, Table::kDepartments, {Department(9, "Ops")});
+  CommitRows(*db_, Table::kDepartments, {NamedRow(9, "Ops")});
   const size_t rows = Rows(Table::kDepartments).size();
 
   EXPECT_EQ(CodeOf([&] { RestoreBackup(Target(), Table::kDepartments, std::string(32, 'a')); }),
@@ -134,10 +132,10 @@ TEST_P(BackupsTest, EveryRefusedRestoreChangesNothing) {
 
 TEST_P(BackupsTest, ARestoreThatWouldOrphanHiresIsAConflictAndChangesNothing) {
   // Taken before department 5 exists; a hire of department 5 comes after.
-  const db::BackupRecord without_new = CreateBackup(Target(), Table::kDepartments);
-  CommitRows(*db_, Table::kDepartments, {Department(5, "Newer")});
-  CommitRows(*db_, Table::kHiredEmployees, {Hire(1, "2021-01-01T00:00:00Z", 5, 1)});
-  EXPECT_EQ(CodeOf([&] { RestoreBackup(Target(), Table::kDepartments, without_new.id); }), core::ErrorCode::kConflict);
+  const db::BackupRecord before_department_5 = CreateBackup(Target(), Table::kDepartments);
+  CommitRows(*db_, Table::kDepartments, {NamedRow(5, "Newer")});
+  CommitRows(*db_, Table::kHiredEmployees, {HireRow(1, "2021-01-01T00:00:00Z", 5, 1)});
+  EXPECT_EQ(CodeOf([&] { RestoreBackup(Target(), Table::kDepartments, before_department_5.id); }), core::ErrorCode::kConflict);
   EXPECT_EQ(Rows(Table::kDepartments).size(), 4U);
   EXPECT_EQ(Rows(Table::kHiredEmployees).size(), 1U);
 }

@@ -21,13 +21,10 @@ namespace {
 using core::Row;
 using core::Table;
 using ::migration::testing::Backend;
+using ::migration::testing::HireRow;
+using ::migration::testing::NamedRow;
 using ::migration::testing::TestDatabase;
 
-Row Department(int32_t id, std::string name) { return Row{id, std::move(name), 0, 0, 0}; }
-Row Job(int32_t id, std::string name) { return Row{id, std::move(name), 0, 0, 0}; }
-Row Hire(int32_t id, std::string_view when, int32_t department, int32_t job) {
-  return Row{id, "Hire " + std::to_string(id), *core::ParseRfc3339(when), department, job};
-}
 
 template <typename F>
 core::ErrorCode ErrorCodeOf(F&& call) {
@@ -69,8 +66,8 @@ class DatabaseContractTest : public ::testing::TestWithParam<Backend> {
   }
 
   void SeedCatalog() {
-    LoadRows(Table::kDepartments, {Department(1, "Sales"), Department(2, "Research"), Department(3, "Legal")});
-    LoadRows(Table::kJobs, {Job(1, "Engineer"), Job(2, "Analyst")});
+    LoadRows(Table::kDepartments, {NamedRow(1, "Sales"), NamedRow(2, "Research"), NamedRow(3, "Legal")});
+    LoadRows(Table::kJobs, {NamedRow(1, "Engineer"), NamedRow(2, "Analyst")});
   }
 
   std::vector<Row> Scan(Table table) {
@@ -95,9 +92,9 @@ TEST_P(DatabaseContractTest, ACommittedLoadIsStoredExactlyWithItsRowsAndRejects)
   EXPECT_EQ(running->status, LoadStatus::kRunning);
   EXPECT_FALSE(running->finished_us.has_value());
 
-  auto tx = db_->BeginLoad(load.id);
+  auto tx = db_->BeginLoad(load.id, LoadMode::kWrite);
   const WriteResult written = tx->WriteRows(
-      Table::kDepartments, std::vector<Row>{Department(2, "B"), Department(1, "A")}, OnConflict::kReject, false);
+      Table::kDepartments, std::vector<Row>{NamedRow(2, "B"), NamedRow(1, "A")}, OnConflict::kReject, false);
   EXPECT_EQ(written.inserted, 2U);
   EXPECT_TRUE(written.conflicts.empty());
   const std::string long_raw(5000, 'x');
@@ -140,9 +137,9 @@ TEST_P(DatabaseContractTest, ACommittedLoadIsStoredExactlyWithItsRowsAndRejects)
   EXPECT_EQ(after_first[0].seq, rejects[1].seq);
 
   EXPECT_EQ(db_->ListRows(Table::kDepartments, Page{0, 10}),
-            (std::vector<Row>{Department(1, "A"), Department(2, "B")}));
-  EXPECT_EQ(db_->ListRows(Table::kDepartments, Page{1, 10}), (std::vector<Row>{Department(2, "B")}));
-  EXPECT_EQ(db_->GetRow(Table::kDepartments, 2), Department(2, "B"));
+            (std::vector<Row>{NamedRow(1, "A"), NamedRow(2, "B")}));
+  EXPECT_EQ(db_->ListRows(Table::kDepartments, Page{1, 10}), (std::vector<Row>{NamedRow(2, "B")}));
+  EXPECT_EQ(db_->GetRow(Table::kDepartments, 2), NamedRow(2, "B"));
 }
 
 TEST_P(DatabaseContractTest, UnknownIdsAreAbsentNotErrors) {
@@ -156,8 +153,8 @@ TEST_P(DatabaseContractTest, UnknownIdsAreAbsentNotErrors) {
 TEST_P(DatabaseContractTest, ARolledBackLoadLeavesNoRowAndItsRecordRunning) {
   const LoadRecord load = NewLoad(Table::kJobs);
   {
-    auto tx = db_->BeginLoad(load.id);
-    tx->WriteRows(Table::kJobs, std::vector<Row>{Job(1, "Engineer")}, OnConflict::kReject, false);
+    auto tx = db_->BeginLoad(load.id, LoadMode::kWrite);
+    tx->WriteRows(Table::kJobs, std::vector<Row>{NamedRow(1, "Engineer")}, OnConflict::kReject, false);
   }  // destroyed without Commit
   EXPECT_TRUE(db_->ListRows(Table::kJobs, Page{}).empty());
   EXPECT_EQ(db_->GetLoad(load.id)->status, LoadStatus::kRunning);
@@ -173,7 +170,7 @@ TEST_P(DatabaseContractTest, FailLoadFailsOnlyARunningLoad) {
   EXPECT_EQ(failed.error, "client went away");
   EXPECT_TRUE(failed.finished_us.has_value());
 
-  LoadRows(Table::kJobs, {Job(1, "Engineer")});
+  LoadRows(Table::kJobs, {NamedRow(1, "Engineer")});
   const LoadRecord finished = db_->ListLoads(Page{0, 1}).front();
   ASSERT_EQ(finished.status, LoadStatus::kSucceeded);
   db_->FailLoad(finished.id, LoadCounts{.received = 99}, "too late");
@@ -187,7 +184,7 @@ TEST_P(DatabaseContractTest, FailLoadFailsOnlyARunningLoad) {
 TEST_P(DatabaseContractTest, FailInterruptedLoadsTouchesOnlyRunningLoadsOfThatHost) {
   const LoadRecord mine = NewLoad(Table::kJobs, "host-a");
   const LoadRecord theirs = NewLoad(Table::kJobs, "host-b");
-  LoadRows(Table::kJobs, {Job(1, "Engineer")});  // host contract-host, finished
+  LoadRows(Table::kJobs, {NamedRow(1, "Engineer")});  // host contract-host, finished
   EXPECT_EQ(db_->FailInterruptedLoads("host-a"), 1);
   EXPECT_EQ(db_->GetLoad(mine.id)->status, LoadStatus::kFailed);
   EXPECT_NE(db_->GetLoad(mine.id)->error.find("interrupted"), std::string::npos);
@@ -209,8 +206,8 @@ TEST_P(DatabaseContractTest, ListLoadsPagesNewestFirst) {
 }
 
 TEST_P(DatabaseContractTest, ConflictsAreReportedSkippedOrOverwrittenByMode) {
-  LoadRows(Table::kDepartments, {Department(1, "Sales"), Department(2, "Research")});
-  const std::vector<Row> again = {Department(3, "Legal"), Department(1, "Renamed"), Department(2, "Other")};
+  LoadRows(Table::kDepartments, {NamedRow(1, "Sales"), NamedRow(2, "Research")});
+  const std::vector<Row> again = {NamedRow(3, "Legal"), NamedRow(1, "Renamed"), NamedRow(2, "Other")};
 
   const WriteResult rejected = LoadRows(Table::kDepartments, again, OnConflict::kReject);
   EXPECT_EQ(rejected.inserted, 1U);
@@ -218,19 +215,19 @@ TEST_P(DatabaseContractTest, ConflictsAreReportedSkippedOrOverwrittenByMode) {
   EXPECT_EQ(db_->GetRow(Table::kDepartments, 1)->text, "Sales");
 
   const WriteResult skipped =
-      LoadRows(Table::kDepartments, {Department(1, "Renamed"), Department(4, "Ops")}, OnConflict::kSkip);
+      LoadRows(Table::kDepartments, {NamedRow(1, "Renamed"), NamedRow(4, "Ops")}, OnConflict::kSkip);
   EXPECT_EQ(skipped.inserted, 1U);
   EXPECT_EQ(skipped.conflicts, (std::vector<uint32_t>{0}));
   EXPECT_EQ(db_->GetRow(Table::kDepartments, 1)->text, "Sales");
 
   const WriteResult updated =
-      LoadRows(Table::kDepartments, {Department(1, "Renamed"), Department(5, "New")}, OnConflict::kUpdate);
+      LoadRows(Table::kDepartments, {NamedRow(1, "Renamed"), NamedRow(5, "New")}, OnConflict::kUpdate);
   EXPECT_EQ(updated.inserted, 1U);
   EXPECT_EQ(updated.updated, 1U);
   EXPECT_TRUE(updated.conflicts.empty());
   EXPECT_EQ(db_->GetRow(Table::kDepartments, 1)->text, "Renamed");
 
-  const WriteResult atomic = LoadRows(Table::kDepartments, {Department(6, "Six"), Department(2, "Dup")},
+  const WriteResult atomic = LoadRows(Table::kDepartments, {NamedRow(6, "Six"), NamedRow(2, "Dup")},
                                       OnConflict::kReject, /*all_or_nothing=*/true);
   EXPECT_EQ(atomic.inserted, 0U);
   EXPECT_EQ(atomic.conflicts, (std::vector<uint32_t>{1}));
@@ -240,7 +237,7 @@ TEST_P(DatabaseContractTest, ConflictsAreReportedSkippedOrOverwrittenByMode) {
 TEST_P(DatabaseContractTest, IdempotencyKeysAreOnePerPrincipalAndExpire) {
   LoadRecord load = NewLoad(Table::kJobs);
   IdempotencyRecord key{"alice", "k1", "POST /v1/jobs", 0, "ab12", 3600};
-  auto tx = db_->BeginLoad(load.id);
+  auto tx = db_->BeginLoad(load.id, LoadMode::kWrite);
   tx->RecordIdempotencyKey(key);
   load.status = LoadStatus::kSucceeded;
   tx->Commit(load);
@@ -253,7 +250,7 @@ TEST_P(DatabaseContractTest, IdempotencyKeysAreOnePerPrincipalAndExpire) {
   EXPECT_FALSE(db_->FindIdempotencyKey("bob", "k1", 3600).has_value());
 
   const LoadRecord second = NewLoad(Table::kJobs);
-  auto other = db_->BeginLoad(second.id);
+  auto other = db_->BeginLoad(second.id, LoadMode::kWrite);
   EXPECT_EQ(ErrorCodeOf([&] { other->RecordIdempotencyKey(key); }), core::ErrorCode::kConflict);
   other.reset();
 
@@ -293,45 +290,45 @@ TEST_P(DatabaseContractTest, BackupsAreListedNewestFirstFilteredAndFound) {
 TEST_P(DatabaseContractTest, AScanSeesEveryRowInIdOrderAndARestoreReplacesThem) {
   SeedCatalog();
   LoadRows(Table::kHiredEmployees,
-           {Hire(2, "2021-05-01T00:00:00Z", 1, 1), Hire(1, "2021-01-02T03:04:05.678901Z", 2, 2)});
+           {HireRow(2, "2021-05-01T00:00:00Z", 1, 1), HireRow(1, "2021-01-02T03:04:05.678901Z", 2, 2)});
   const std::vector<Row> hires = Scan(Table::kHiredEmployees);
   ASSERT_EQ(hires.size(), 2U);
-  EXPECT_EQ(hires[0], Hire(1, "2021-01-02T03:04:05.678901Z", 2, 2));  // microseconds kept
-  EXPECT_EQ(hires[1], Hire(2, "2021-05-01T00:00:00Z", 1, 1));
+  EXPECT_EQ(hires[0], HireRow(1, "2021-01-02T03:04:05.678901Z", 2, 2));  // microseconds kept
+  EXPECT_EQ(hires[1], HireRow(2, "2021-05-01T00:00:00Z", 1, 1));
 
   const int64_t version = db_->DataVersion();
   auto restore = db_->BeginRestore(Table::kHiredEmployees);
-  restore->Add(std::vector<Row>{Hire(7, "2022-12-31T23:59:59Z", 3, 1)});
+  restore->Add(std::vector<Row>{HireRow(7, "2022-12-31T23:59:59Z", 3, 1)});
   restore->Commit();
-  EXPECT_EQ(Scan(Table::kHiredEmployees), (std::vector<Row>{Hire(7, "2022-12-31T23:59:59Z", 3, 1)}));
+  EXPECT_EQ(Scan(Table::kHiredEmployees), (std::vector<Row>{HireRow(7, "2022-12-31T23:59:59Z", 3, 1)}));
   EXPECT_GT(db_->DataVersion(), version);
 }
 
 TEST_P(DatabaseContractTest, ARestoreThatWouldBreakAReferenceOrRepeatsAnIdChangesNothing) {
   SeedCatalog();
-  LoadRows(Table::kHiredEmployees, {Hire(1, "2021-05-01T00:00:00Z", 1, 1)});
+  LoadRows(Table::kHiredEmployees, {HireRow(1, "2021-05-01T00:00:00Z", 1, 1)});
   {
     auto restore = db_->BeginRestore(Table::kHiredEmployees);
-    restore->Add(std::vector<Row>{Hire(2, "2021-05-01T00:00:00Z", 99, 1)});
+    restore->Add(std::vector<Row>{HireRow(2, "2021-05-01T00:00:00Z", 99, 1)});
     EXPECT_EQ(ErrorCodeOf([&] { restore->Commit(); }), core::ErrorCode::kConflict);
   }
   {
     auto restore = db_->BeginRestore(Table::kDepartments);
     EXPECT_EQ(ErrorCodeOf([&] {
-                restore->Add(std::vector<Row>{Department(5, "A"), Department(5, "B")});
+                restore->Add(std::vector<Row>{NamedRow(5, "A"), NamedRow(5, "B")});
                 restore->Commit();
               }),
               core::ErrorCode::kConflict);
   }
-  EXPECT_EQ(Scan(Table::kHiredEmployees), (std::vector<Row>{Hire(1, "2021-05-01T00:00:00Z", 1, 1)}));
+  EXPECT_EQ(Scan(Table::kHiredEmployees), (std::vector<Row>{HireRow(1, "2021-05-01T00:00:00Z", 1, 1)}));
   EXPECT_EQ(Scan(Table::kDepartments).size(), 3U);
 }
 
 TEST_P(DatabaseContractTest, ReportsCountHiresPerQuarterInUtcAndPerDepartment) {
   SeedCatalog();
-  LoadRows(Table::kHiredEmployees, {Hire(1, "2021-01-01T00:00:00Z", 1, 1), Hire(2, "2021-03-31T23:59:59Z", 1, 1),
-                                    Hire(3, "2021-04-01T00:00:00Z", 1, 1), Hire(4, "2021-12-31T23:00:00-02:00", 2, 2),
-                                    Hire(5, "2020-12-31T23:59:59Z", 1, 1)});
+  LoadRows(Table::kHiredEmployees, {HireRow(1, "2021-01-01T00:00:00Z", 1, 1), HireRow(2, "2021-03-31T23:59:59Z", 1, 1),
+                                    HireRow(3, "2021-04-01T00:00:00Z", 1, 1), HireRow(4, "2021-12-31T23:00:00-02:00", 2, 2),
+                                    HireRow(5, "2020-12-31T23:59:59Z", 1, 1)});
   std::vector<QuarterCountsRow> quarters = db_->HiresByQuarter(2021);
   std::sort(quarters.begin(), quarters.end(),
             [](const auto& a, const auto& b) { return a.department_id < b.department_id; });

@@ -21,12 +21,10 @@ using core::Row;
 using core::Table;
 using ::migration::testing::Backend;
 using ::migration::testing::CommitRows;
+using ::migration::testing::HireRow;
+using ::migration::testing::NamedRow;
 using ::migration::testing::TestDatabase;
 
-Row Named(int32_t id, std::string name) { return Row{id, std::move(name), 0, 0, 0}; }
-Row Hire(int32_t id, const char* when, int32_t department, int32_t job) {
-  return Row{id, "Hire " + std::to_string(id), *core::ParseRfc3339(when), department, job};
-}
 
 class ReportsTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -36,14 +34,14 @@ class ReportsTest : public ::testing::TestWithParam<Backend> {
     db_->Migrate();
     // Names out of id order, one department without hires, a name that sorts by bytes.
     CommitRows(*db_, Table::kDepartments,
-               {Named(1, "Support"), Named(2, "Accounting"), Named(3, "Marketing"), Named(4, "accounting")});
-    CommitRows(*db_, Table::kJobs, {Named(1, "Writer"), Named(2, "Analyst")});
+               {NamedRow(1, "Support"), NamedRow(2, "Accounting"), NamedRow(3, "Marketing"), NamedRow(4, "accounting")});
+    CommitRows(*db_, Table::kJobs, {NamedRow(1, "Writer"), NamedRow(2, "Analyst")});
     // 2021 by UTC quarter: an offset moves hire 5 into Q2 and hire 6 out of 2021 altogether.
     CommitRows(*db_, Table::kHiredEmployees,
-               {Hire(1, "2021-01-01T00:00:00Z", 1, 1), Hire(2, "2021-03-31T23:59:59Z", 1, 1),
-                Hire(3, "2021-04-01T00:00:00Z", 2, 2), Hire(4, "2021-12-31T23:59:59Z", 2, 1),
-                Hire(5, "2021-03-31T22:30:00-02:00", 1, 2), Hire(6, "2021-12-31T23:30:00-01:00", 3, 1),
-                Hire(7, "2021-07-15T12:00:00Z", 2, 2), Hire(8, "2020-05-05T00:00:00Z", 4, 1)});
+               {HireRow(1, "2021-01-01T00:00:00Z", 1, 1), HireRow(2, "2021-03-31T23:59:59Z", 1, 1),
+                HireRow(3, "2021-04-01T00:00:00Z", 2, 2), HireRow(4, "2021-12-31T23:59:59Z", 2, 1),
+                HireRow(5, "2021-03-31T22:30:00-02:00", 1, 2), HireRow(6, "2021-12-31T23:30:00-01:00", 3, 1),
+                HireRow(7, "2021-07-15T12:00:00Z", 2, 2), HireRow(8, "2020-05-05T00:00:00Z", 4, 1)});
   }
 
   std::unique_ptr<TestDatabase> test_db_;
@@ -93,7 +91,7 @@ TEST_P(ReportsTest, TheCacheServesABodyUntilALoadCommits) {
   EXPECT_EQ(cache.Get(*db_, "hired-by-quarter", 2021, 0, render), "body 1");
   EXPECT_EQ(cache.Get(*db_, "hired-by-quarter", 2021, 1, render), "body 2") << "another format is another body";
   EXPECT_EQ(cache.Get(*db_, "hired-by-quarter", 2022, 0, render), "body 3") << "another year is another body";
-  CommitRows(*db_, Table::kHiredEmployees, {Hire(9, "2021-02-02T00:00:00Z", 1, 1)});
+  CommitRows(*db_, Table::kHiredEmployees, {HireRow(9, "2021-02-02T00:00:00Z", 1, 1)});
   EXPECT_EQ(cache.Get(*db_, "hired-by-quarter", 2021, 0, render), "body 4") << "a committed load invalidates";
 }
 

@@ -137,7 +137,7 @@ TEST_F(PgMigratedDatabaseTest, FailInterruptedLoadsTouchesOnlyRunningLoadsOfThat
   const int64_t mine = NewLoad("host-a");
   const int64_t other_host = NewLoad("host-b");
   const int64_t finished = NewLoad("host-a");
-  db_->BeginLoad(finished)->Commit({.status = LoadStatus::kSucceeded});
+  db_->BeginLoad(finished, LoadMode::kWrite)->Commit({.status = LoadStatus::kSucceeded});
   EXPECT_EQ(db_->FailInterruptedLoads("host-a"), 1);
   EXPECT_EQ(db_->GetLoad(mine)->status, LoadStatus::kFailed);
   EXPECT_NE(db_->GetLoad(mine)->error.find("interrupted"), std::string::npos);
@@ -167,7 +167,7 @@ TEST_F(PgMigratedDatabaseTest, ListLoadsPagesNewestFirst) {
 TEST_F(PgMigratedDatabaseTest, ListRowsPagesByIdAndGetRowFindsOne) {
   const int64_t load = NewLoad();
   {
-    auto tx = db_->BeginLoad(load);
+    auto tx = db_->BeginLoad(load, LoadMode::kWrite);
     std::vector<Row> rows;
     for (int id : {5, 1, 9, 3, 7}) rows.push_back({.id = id, .text = "job " + std::to_string(id)});
     tx->WriteRows(Table::kJobs, rows, OnConflict::kReject, false);
@@ -190,7 +190,7 @@ TEST_F(PgMigratedDatabaseTest, ListRowsPagesByIdAndGetRowFindsOne) {
 TEST_F(PgMigratedDatabaseTest, ListRejectsPagesBySeq) {
   const int64_t load = NewLoad();
   {
-    auto tx = db_->BeginLoad(load);
+    auto tx = db_->BeginLoad(load, LoadMode::kWrite);
     std::vector<RejectRecord> rejects;
     for (int i = 0; i < 5; ++i)
       rejects.push_back({.locator = RejectLocator::kIndex, .position = i, .raw = "{}", .errors_json = "[]"});

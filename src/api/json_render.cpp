@@ -36,6 +36,7 @@ nlohmann::json LoadJson(const db::LoadRecord& load) {
       {"error", load.error.empty() ? nlohmann::json() : nlohmann::json(load.error)},
       {"rejects_url", fmt::format("/v1/loads/{}/rejects", load.id)},
       {"archive", load.archive.empty() ? nlohmann::json() : nlohmann::json(load.archive)},
+      {"retry_of", load.retry_of ? nlohmann::json(*load.retry_of) : nlohmann::json()},
   };
   // What the same load would have been had it written its rows.
   if (load.status == db::LoadStatus::kDryRun) out["outcome"] = db::LoadStatusName(db::OutcomeOf(load.counts));

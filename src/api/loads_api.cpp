@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 
 #include "api/json_render.hpp"
+#include "api/load_response.hpp"
 #include "api/query_params.hpp"
 #include "core/error.hpp"
+#include "ingest/reject_retry.hpp"
 
 namespace migration::api {
 namespace {
@@ -47,6 +49,14 @@ http::Response ListRejects(ApiContext& context, http::Request& request) {
                  {"next", more ? nlohmann::json(rejects[page_items.count - 1].seq) : nlohmann::json()}}));
 }
 
+// Loads again the rejects of a load that are valid now, as a new load naming it (retry_of).
+http::Response RetryRejects(ApiContext& context, const http::Request& request) {
+  const db::LoadRecord original = FindLoad(context, request);
+  const bool dry_run = BoolParam(request, "dry_run", false);
+  const LoadSlots::Slot slot = LoadSlots::Take(context.load_slots);
+  return LoadResponse(ingest::RetryRejects(context.db, original, dry_run), request.path);
+}
+
 }  // namespace
 
 void RegisterLoadRoutes(http::Router& router, ApiContext& context) {
@@ -66,6 +76,13 @@ void RegisterLoadRoutes(http::Router& router, ApiContext& context) {
               nullptr,
               "",
               {"limit", "after"}});
+  router.Add({"POST",
+              "/v1/loads/{id}/rejects/retry",
+              0,
+              [&context](const http::Request& r) { return RetryRejects(context, r); },
+              nullptr,
+              "",
+              {"dry_run"}});
 }
 
 }  // namespace migration::api

@@ -10,6 +10,7 @@
 
 #include "api/idempotency.hpp"
 #include "api/json_render.hpp"
+#include "api/load_response.hpp"
 #include "api/query_params.hpp"
 #include "core/error.hpp"
 #include "http/body/multipart_reader.hpp"
@@ -28,25 +29,6 @@ using core::ErrorCode;
 
 constexpr size_t kMaxBatchRows = 1000;
 constexpr uint64_t kBatchBodyLimit = 8 * 1024 * 1024;
-
-// 201 when every row was created, 200 when some were rejected, updated or skipped, 422 (problem
-// body carrying the same load fields) when nothing valid was written.
-http::Response LoadResponse(const ingest::LoadResult& result, const std::string& instance) {
-  nlohmann::json body = LoadResultJson(result);
-  const auto& c = result.record.counts;
-  // A dry run did its job whatever it found: 200, its `outcome` says what the load would be.
-  if (result.record.status == db::LoadStatus::kDryRun) return http::Response::Json(200, Dump(body));
-  if (result.record.status == db::LoadStatus::kRejected) {
-    const std::string detail =
-        c.rejected == c.received
-            ? fmt::format("all {} rows were rejected; see rejects (line or index, field, message)", c.rejected)
-            : fmt::format("{} of {} rows were rejected and the load is atomic, so nothing was inserted", c.rejected,
-                          c.received);
-    return http::Problem(ErrorCode::kUnprocessable, detail, instance, body);
-  }
-  const bool all_created = c.inserted == c.received;
-  return http::Response::Json(all_created ? 201 : 200, Dump(body));
-}
 
 // The Idempotency-Key header (api/idempotency.hpp) with this service's key lifetime; nullopt when
 // absent. Its fingerprint is filled in once the body is known.

@@ -62,6 +62,7 @@ LoadRecord ReadLoad(const R& row) {
   load.error = row.Text(12);
   load.host = row.Text(13);
   load.archive = row.Text(14);
+  if (!row.IsNull(15)) load.retry_of = row.Int(15);
   return load;
 }
 

@@ -70,6 +70,7 @@ struct LoadRecord {
   std::string error;    // why a failed load failed; empty otherwise
   std::string host;     // the server that ran it (to mark its interrupted loads on restart)
   std::string archive;  // where the uploaded file was archived ("s3://…", "file://…"); empty: not archived
+  std::optional<int64_t> retry_of;  // the load whose rejects this load retried
 };
 
 // One Avro backup of a table in object storage (POST /v1/{table}/backups).

@@ -51,6 +51,7 @@ Load::Load(db::Database& db, LoadOptions options)
   record_.table = options_.table;
   record_.source = options_.source;
   record_.on_conflict = options_.on_conflict;
+  record_.retry_of = options_.retry_of;
   record_.started_us = core::NowMicros();
   record_.host = core::HostName();
   record_.id = db_.CreateLoad(record_);

@@ -89,13 +89,19 @@ class PgDatabase final : public Database {
   int64_t CreateLoad(const LoadRecord& load) override {
     PgLease conn(pool_);
     RecordDeferredFailures(*conn);
-    const PgResult result = conn->Exec(pg_sql::kCreateLoad, PgParams()
-                                                                .Add(core::TableName(load.table))
-                                                                .Add(load.source)
-                                                                .Add(OnConflictName(load.on_conflict))
-                                                                .Add(LoadStatusName(LoadStatus::kRunning))
-                                                                .Add(core::FormatRfc3339(load.started_us))
-                                                                .Add(load.host));
+    PgParams params;
+    params.Add(core::TableName(load.table))
+        .Add(load.source)
+        .Add(OnConflictName(load.on_conflict))
+        .Add(LoadStatusName(LoadStatus::kRunning))
+        .Add(core::FormatRfc3339(load.started_us))
+        .Add(load.host);
+    if (load.retry_of) {
+      params.Add(*load.retry_of);
+    } else {
+      params.AddNull();
+    }
+    const PgResult result = conn->Exec(pg_sql::kCreateLoad, params);
     return result.Int(0, 0);
   }
 

@@ -253,6 +253,11 @@ class SqliteDatabase final : public Database {
         .Bind(4, LoadStatusName(LoadStatus::kRunning))
         .Bind(5, load.started_us)
         .Bind(6, load.host);
+    if (load.retry_of) {
+      stmt.Bind(7, *load.retry_of);
+    } else {
+      stmt.BindNull(7);
+    }
     stmt.Run();
     return sqlite3_last_insert_rowid(conn->handle());
   }

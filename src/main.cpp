@@ -52,6 +52,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   load->add_option("--on-conflict", load_options.on_conflict, "reject|update|skip for ids that exist")
       ->capture_default_str();
   load->add_option("--header", load_options.header, "auto|present|absent")->capture_default_str();
+  load->add_option("--extra-columns", load_options.extra_columns,
+                   "reject|ignore fields after the table's columns (ignore: re-load a fixed rejects CSV as is)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"reject", "ignore"}));
   load->add_flag("--dry-run", load_options.dry_run,
                  "check every row (rules, duplicates, references) against the database as it is and report the "
                  "counts and rejects, writing no row; a folder's hires are checked against the departments and "

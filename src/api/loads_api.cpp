@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "api/idempotency.hpp"
+#include "api/idempotent_load.hpp"
 #include "api/json_render.hpp"
 #include "api/load_response.hpp"
 #include "api/query_params.hpp"
@@ -52,9 +54,14 @@ http::Response ListRejects(ApiContext& context, http::Request& request) {
 // Loads again the rejects of a load that are valid now, as a new load naming it (retry_of).
 http::Response RetryRejects(ApiContext& context, const http::Request& request) {
   const db::LoadRecord original = FindLoad(context, request);
-  const bool dry_run = BoolParam(request, "dry_run", false);
-  const LoadSlots::Slot slot = LoadSlots::Take(context.load_slots);
-  return LoadResponse(ingest::RetryRejects(context.db, original, dry_run), request.path);
+  ingest::RetryOptions retry;
+  retry.dry_run = BoolParam(request, "dry_run", false);
+  retry.idempotency = IdempotencyParam(context, request);
+  if (retry.idempotency) retry.idempotency->fingerprint = FingerprintOf(request);
+  return WithIdempotency(context, request, retry.idempotency, [&] {
+    const LoadSlots::Slot slot = LoadSlots::Take(context.load_slots);
+    return LoadResponse(ingest::RetryRejects(context.db, original, retry), request.path);
+  });
 }
 
 }  // namespace

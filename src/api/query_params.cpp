@@ -65,6 +65,13 @@ ingest::HeaderMode HeaderParam(const http::Request& request) {
   throw Error(ErrorCode::kBadRequest, fmt::format("header must be auto, present or absent, got \"{}\"", *value));
 }
 
+ingest::ExtraColumns ExtraColumnsParam(const http::Request& request) {
+  const auto value = request.Query("extra_columns");
+  if (!value) return ingest::ExtraColumns::kReject;
+  if (const auto mode = ingest::ExtraColumnsFromName(*value)) return *mode;
+  throw Error(ErrorCode::kBadRequest, fmt::format("extra_columns must be reject or ignore, got \"{}\"", *value));
+}
+
 bool BoolParam(const http::Request& request, std::string_view name, bool fallback) {
   const auto value = request.Query(name);
   if (!value) return fallback;

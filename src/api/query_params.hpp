@@ -12,6 +12,8 @@ core::Table TableParam(const http::Request& request);  // {table} path parameter
 db::Page PageParams(const http::Request& request);     // ?limit=1..1000 (default 100) &after=<int>
 db::OnConflict OnConflictParam(const http::Request& request);
 ingest::HeaderMode HeaderParam(const http::Request& request);
+// ?extra_columns=reject|ignore (CSV): what to do with fields after the table's columns.
+ingest::ExtraColumns ExtraColumnsParam(const http::Request& request);
 bool BoolParam(const http::Request& request, std::string_view name, bool fallback);
 int64_t IdParam(const http::Request& request, const std::string& name);  // positive integer path parameter; 404 if not
 

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "api/idempotency.hpp"
+#include "api/idempotent_load.hpp"
 #include "api/json_render.hpp"
 #include "api/load_response.hpp"
 #include "api/query_params.hpp"
@@ -30,47 +31,6 @@ using core::ErrorCode;
 constexpr size_t kMaxBatchRows = 1000;
 constexpr uint64_t kBatchBodyLimit = 8 * 1024 * 1024;
 
-// The Idempotency-Key header (api/idempotency.hpp) with this service's key lifetime; nullopt when
-// absent. Its fingerprint is filled in once the body is known.
-std::optional<db::IdempotencyRecord> IdempotencyParam(const ApiContext& context, const http::Request& request) {
-  return IdempotencyKeyOf(request, context.idempotency_ttl);
-}
-
-// The first response of a request sent again with the same Idempotency-Key, rebuilt from its
-// committed load; nullopt when the key is new.
-std::optional<http::Response> ReplayIfSeen(ApiContext& context, const std::string& instance,
-                                           const db::IdempotencyRecord& wanted) {
-  const auto seen = context.db.FindIdempotencyKey(wanted.principal, wanted.key, wanted.ttl_seconds);
-  if (!seen) return std::nullopt;
-  // Same key, different request (method, path, query or body): refused, nothing loaded.
-  if (!SameRequest(*seen, wanted)) throw Error(ErrorCode::kUnprocessable, KeyReusedDetail(*seen, wanted));
-  const auto load = context.db.GetLoad(seen->load_id);
-  if (!load) throw Error(ErrorCode::kInternal, "the load of this Idempotency-Key is missing");
-  ingest::LoadResult result;
-  result.record = *load;
-  if (load->counts.rejected > 0) result.first_rejects = context.db.ListRejects(load->id, {0, 100});
-  http::Response response = LoadResponse(result, instance);
-  response.headers.emplace_back("Idempotent-Replayed", "true");
-  return response;
-}
-
-// Runs `load_request` (which commits the key with its load); when a concurrent request with the
-// same key committed first, answers with that one's response instead.
-template <typename F>
-http::Response WithIdempotency(ApiContext& context, const http::Request& request,
-                               const std::optional<db::IdempotencyRecord>& key, F load_request) {
-  if (key) {
-    if (auto replay = ReplayIfSeen(context, request.path, *key)) return std::move(*replay);
-  }
-  try {
-    return load_request();
-  } catch (const Error& error) {
-    if (!key || error.code() != ErrorCode::kConflict) throw;
-    if (auto replay = ReplayIfSeen(context, request.path, *key)) return std::move(*replay);
-    throw;
-  }
-}
-
 std::string CsvOrMultipartHint() {
   return "send the CSV as multipart/form-data (field \"file\") or as a text/csv body";
 }
@@ -88,6 +48,7 @@ class UploadConsumer final : public http::BodyConsumer {
     options.load.source = "upload";
     idempotency_ = IdempotencyParam(context, request);
     options.header = HeaderParam(request);
+    options.extra_columns = ExtraColumnsParam(request);
     options.archive = context.store;
     const std::optional<std::string> boundary = MultipartBoundary(request);
     if (idempotency_) {
@@ -233,7 +194,7 @@ http::Response PostBatch(ApiContext& context, http::Request& request) {
   if (media == "text/csv") {
     // Read once, counted against the batch limit, then loaded.
     ingest::RecordBuffer records;
-    ingest::CsvInput csv(records, table, HeaderParam(request));
+    ingest::CsvInput csv(records, table, HeaderParam(request), ExtraColumnsParam(request));
     csv.Consume(request.body);
     csv.Finish();
     CheckBatchSize(records.size());
@@ -280,14 +241,14 @@ void RegisterTableRoutes(http::Router& router, ApiContext& context) {
               nullptr,
               [&context](http::Request& request) { return std::make_unique<UploadConsumer>(context, request); },
               "",
-              {"on_conflict", "header", "dry_run"}});
+              {"on_conflict", "header", "extra_columns", "dry_run"}});
   router.Add({"POST",
               "/v1/{table}",
               kBatchBodyLimit,
               [&context](http::Request& request) { return PostBatch(context, request); },
               nullptr,
               "",
-              {"on_conflict", "atomic", "header", "dry_run"}});
+              {"on_conflict", "atomic", "header", "extra_columns", "dry_run"}});
   router.Add({"GET",
               "/v1/{table}",
               0,

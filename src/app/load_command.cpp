@@ -178,6 +178,7 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
     file.load.on_conflict = *db::OnConflictFromName(options.on_conflict);  // checked by RunLoad
     file.load.dry_run = options.dry_run;
     file.header = *ingest::HeaderModeFromName(options.header);
+    file.extra_columns = ingest::ExtraColumnsFromName(options.extra_columns).value_or(ingest::ExtraColumns::kReject);
     Progress progress(job.path.filename().string(), job.size);
     file.started = [&outcome](int64_t load_id) { outcome.load_id = load_id; };
     file.progress = [&progress](uint64_t bytes, uint64_t rows) { progress.Update(bytes, rows); };

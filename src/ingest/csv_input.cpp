@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace migration::ingest {
 namespace {
 
@@ -26,17 +28,24 @@ std::optional<HeaderMode> HeaderModeFromName(std::string_view name) {
   return std::nullopt;
 }
 
-bool IsHeaderRecord(core::Table table, const std::vector<std::string_view>& fields) {
+std::optional<ExtraColumns> ExtraColumnsFromName(std::string_view name) {
+  if (name == "reject") return ExtraColumns::kReject;
+  if (name == "ignore") return ExtraColumns::kIgnore;
+  return std::nullopt;
+}
+
+bool IsHeaderRecord(core::Table table, const std::vector<std::string_view>& fields, ExtraColumns extra) {
   const auto columns = core::SchemaOf(table).columns;
-  if (fields.size() != columns.size()) return false;
-  for (size_t i = 0; i < fields.size(); ++i) {
+  if (fields.size() < columns.size()) return false;
+  if (fields.size() > columns.size() && extra == ExtraColumns::kReject) return false;
+  for (size_t i = 0; i < columns.size(); ++i) {
     if (!EqualsIgnoreCaseTrimmed(fields[i], columns[i].name)) return false;
   }
   return true;
 }
 
-CsvInput::CsvInput(RecordSink& sink, core::Table table, HeaderMode header)
-    : records_(sink), table_(table), header_(header), sink_([this](const csv::CsvRecord& r) { OnRecord(r); }) {}
+CsvInput::CsvInput(RecordSink& sink, core::Table table, HeaderMode header, ExtraColumns extra)
+    : records_(sink), table_(table), header_(header), extra_(extra), sink_([this](const csv::CsvRecord& r) { OnRecord(r); }) {}
 
 void CsvInput::Consume(std::string_view bytes) { reader_.Feed(bytes, sink_); }
 
@@ -47,7 +56,7 @@ void CsvInput::OnRecord(const csv::CsvRecord& record) {
   if (first_record_) {
     first_record_ = false;
     if (header_ == HeaderMode::kPresent) return;
-    if (header_ == HeaderMode::kAuto && !record.error && IsHeaderRecord(table_, record.fields)) return;
+    if (header_ == HeaderMode::kAuto && !record.error && IsHeaderRecord(table_, record.fields, extra_)) return;
   }
   if (record.error) {
     const auto columns = core::SchemaOf(table_).columns;
@@ -60,6 +69,7 @@ void CsvInput::OnRecord(const csv::CsvRecord& record) {
   }
   fields_.clear();
   for (const auto& f : record.fields) fields_.emplace_back(f);
+  if (extra_ == ExtraColumns::kIgnore) fields_.resize(std::min(fields_.size(), core::SchemaOf(table_).columns.size()));
   records_.AddRecord(fields_, position, record.raw);
 }
 

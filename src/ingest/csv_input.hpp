@@ -17,12 +17,20 @@ enum class HeaderMode { kAuto, kPresent, kAbsent };
 
 std::optional<HeaderMode> HeaderModeFromName(std::string_view name);  // "auto", "present", "absent"
 
-// True when `fields` are the table's column names (case-insensitive, surrounding ASCII spaces ignored).
-bool IsHeaderRecord(core::Table table, const std::vector<std::string_view>& fields);
+// Fields after the table's columns: a reject (too many fields), or dropped — for a file that
+// carries notes beside the data, such as the rejects CSV (`line`, `errors`) a person fixed.
+enum class ExtraColumns { kReject, kIgnore };
+
+std::optional<ExtraColumns> ExtraColumnsFromName(std::string_view name);  // "reject", "ignore"
+
+// True when `fields` are the table's column names (case-insensitive, surrounding ASCII spaces
+// ignored); with kIgnore, when the table's column names come first.
+bool IsHeaderRecord(core::Table table, const std::vector<std::string_view>& fields,
+                    ExtraColumns extra = ExtraColumns::kReject);
 
 class CsvInput {
  public:
-  CsvInput(RecordSink& sink, core::Table table, HeaderMode header);
+  CsvInput(RecordSink& sink, core::Table table, HeaderMode header, ExtraColumns extra = ExtraColumns::kReject);
 
   void Consume(std::string_view bytes);
   void Finish();
@@ -35,6 +43,7 @@ class CsvInput {
   RecordSink& records_;
   core::Table table_;
   HeaderMode header_;
+  ExtraColumns extra_;
   csv::CsvReader reader_;
   csv::CsvReader::Sink sink_;
   bool first_record_ = true;

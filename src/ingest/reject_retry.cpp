@@ -67,7 +67,7 @@ void Retry(Load& load, core::Table table, const db::RejectRecord& reject) {
 
 }  // namespace
 
-LoadResult RetryRejects(db::Database& db, const db::LoadRecord& original, bool dry_run) {
+LoadResult RetryRejects(db::Database& db, const db::LoadRecord& original, const RetryOptions& retry) {
   if (original.status == db::LoadStatus::kRunning || original.status == db::LoadStatus::kFailed) {
     throw Error(ErrorCode::kUnprocessable,
                 fmt::format("load {} did not commit, so it kept no rejects; send its input again", original.id));
@@ -82,7 +82,8 @@ LoadResult RetryRejects(db::Database& db, const db::LoadRecord& original, bool d
   options.locator = page.empty() ? db::RejectLocator::kLine : page.front().reject.locator;
   options.source = "retry";
   options.retry_of = original.id;
-  options.dry_run = dry_run;
+  options.dry_run = retry.dry_run;
+  options.idempotency = retry.idempotency;
   Load load(db, options);
   while (!page.empty()) {
     for (const auto& stored : page) Retry(load, original.table, stored.reject);

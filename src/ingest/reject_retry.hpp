@@ -10,13 +10,19 @@
 // than kMaxRawBytes) cannot be checked again and stays rejected, saying so.
 
 #include <cstdint>
+#include <optional>
 
 #include "db/database.hpp"
 #include "ingest/load.hpp"
 
 namespace migration::ingest {
 
+struct RetryOptions {
+  bool dry_run = false;
+  std::optional<db::IdempotencyRecord> idempotency;  // committed with the new load
+};
+
 // Throws core::Error(kUnprocessable) when `original` has no rejects to retry (or did not commit).
-LoadResult RetryRejects(db::Database& db, const db::LoadRecord& original, bool dry_run);
+LoadResult RetryRejects(db::Database& db, const db::LoadRecord& original, const RetryOptions& retry);
 
 }  // namespace migration::ingest

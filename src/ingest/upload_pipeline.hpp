@@ -36,6 +36,7 @@ using ByteSource = std::function<void(const ByteSink& sink)>;
 struct CsvFileOptions {
   LoadOptions load;
   HeaderMode header = HeaderMode::kAuto;
+  ExtraColumns extra_columns = ExtraColumns::kReject;
   // Where the file is archived (ArchiveKey); null: not archived (nor is a dry run's file).
   storage::ObjectStore* archive = nullptr;
   // The load's id, as soon as the load is recorded (so a failure can name it).

@@ -64,6 +64,19 @@ TEST_P(RejectRetryApiTest, ARetryWithNothingToRetryIsRefused) {
   EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM loads"), 1);
 }
 
+TEST_P(RejectRetryApiTest, ARetrySentTwiceWithOneIdempotencyKeyLoadsOnce) {
+  const HttpResponse first = UploadCsv("departments", "1,Sales\n2,\n");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string url = Url("/v1/loads/" + first.Json()["load_id"].dump() + "/rejects/retry");
+  const HttpResponse once = Request("POST", url, "", {"Idempotency-Key: retry-1"});
+  ASSERT_EQ(once.status, 422) << once.body;  // the blank name is still blank
+  const HttpResponse twice = Request("POST", url, "", {"Idempotency-Key: retry-1"});
+  EXPECT_EQ(twice.status, 422) << twice.body;
+  EXPECT_EQ(twice.Header("idempotent-replayed"), "true");
+  EXPECT_EQ(twice.Json()["load_id"], once.Json()["load_id"]);
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM loads WHERE source = 'retry'"), 1);
+}
+
 MIGRATION_ON_BOTH_BACKENDS(RejectRetryApiTest);
 
 }  // namespace

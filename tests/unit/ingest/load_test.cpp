@@ -91,6 +91,31 @@ TEST_F(LoadTest, DuplicateWithinOneInputFollowsTheConflictPolicy) {
   EXPECT_EQ(row->text, "Second");  // the last occurrence wins
 }
 
+TEST_F(LoadTest, ExtraColumnsAreRejectedUnlessIgnoredAndAHeaderMayCarryThem) {
+  const std::string csv = "id,department,line,errors\n7,Sales,3,\"department: blank\"\n8,Ops\n9,\"Legal, Inc.\",,\n";
+  // By default the header is not one (more fields than columns) and extra fields are rejects.
+  const LoadResult strict = LoadCsv(core::Table::kDepartments, csv);
+  EXPECT_EQ(strict.record.counts.received, 4u);
+  EXPECT_EQ(strict.record.counts.inserted, 1u);  // only "8,Ops"
+  LoadOptions options;
+  options.table = core::Table::kDepartments;
+  options.on_conflict = db::OnConflict::kUpdate;
+  Load load(*db_, options);
+  CsvInput input(load, core::Table::kDepartments, HeaderMode::kAuto, ExtraColumns::kIgnore);
+  input.Consume(csv);
+  input.Finish();
+  const LoadResult lenient = load.Finish();
+  EXPECT_EQ(lenient.record.counts.received, 3u) << "the header line starts with the column names";
+  EXPECT_EQ(lenient.record.counts.rejected, 0u);
+  EXPECT_EQ(db_->GetRow(core::Table::kDepartments, 7)->text, "Sales");
+  EXPECT_EQ(db_->GetRow(core::Table::kDepartments, 9)->text, "Legal, Inc.");
+  // Too few fields stay an error either way.
+  EXPECT_FALSE(IsHeaderRecord(core::Table::kDepartments, {"id"}, ExtraColumns::kIgnore));
+  EXPECT_FALSE(IsHeaderRecord(core::Table::kDepartments, {"id", "department", "x"}));
+  EXPECT_TRUE(IsHeaderRecord(core::Table::kDepartments, {" ID", "Department ", "x"}, ExtraColumns::kIgnore));
+  EXPECT_FALSE(IsHeaderRecord(core::Table::kDepartments, {"x", "id", "department"}, ExtraColumns::kIgnore));
+}
+
 TEST_F(LoadTest, FlushesInBatchesWithoutLosingOrder) {
   std::string csv;
   for (int id = 1; id <= 45000; ++id) csv += std::to_string(id) + ",D" + std::to_string(id) + "\n";

@@ -66,7 +66,7 @@ TEST_P(RejectRetryTest, RecordsValidNowAreLoadedAndTheRestKeepTheirCurrentReason
   const auto first_rejects = Rejects(first.record.id);
 
   CommitRows(*db_, Table::kDepartments, {NamedRow(5, "Legal")});
-  const LoadResult retry = RetryRejects(*db_, first.record, false);
+  const LoadResult retry = RetryRejects(*db_, first.record, {});
   EXPECT_EQ(retry.record.retry_of, first.record.id);
   EXPECT_EQ(db_->GetLoad(retry.record.id)->retry_of, first.record.id);
   EXPECT_EQ(retry.record.source, "retry");
@@ -92,7 +92,7 @@ TEST_P(RejectRetryTest, RecordsValidNowAreLoadedAndTheRestKeepTheirCurrentReason
   EXPECT_FALSE(db_->GetLoad(first.record.id)->retry_of.has_value());
 
   // Retried again: the rows loaded by the retry are duplicates now.
-  const LoadResult again = RetryRejects(*db_, first.record, false);
+  const LoadResult again = RetryRejects(*db_, first.record, {});
   EXPECT_EQ(again.record.counts.inserted, 0U);
   EXPECT_EQ(again.record.counts.rejected, 5U);
 }
@@ -105,12 +105,12 @@ TEST_P(RejectRetryTest, ManyPagesOfRejectsAreAllRetried) {
   ASSERT_EQ(first.record.counts.rejected, 2500U);
   CommitRows(*db_, Table::kDepartments, {NamedRow(9, "Ops")});
 
-  const LoadResult dry = RetryRejects(*db_, first.record, true);
+  const LoadResult dry = RetryRejects(*db_, first.record, {.dry_run = true});
   EXPECT_EQ(dry.record.status, db::LoadStatus::kDryRun);
   EXPECT_EQ(dry.record.counts.inserted, 2500U);
   EXPECT_EQ(db_->ListRows(Table::kHiredEmployees, {0, 10}).size(), 0U);
 
-  const LoadResult retry = RetryRejects(*db_, first.record, false);
+  const LoadResult retry = RetryRejects(*db_, first.record, {});
   EXPECT_EQ(retry.record.counts.received, 2500U);
   EXPECT_EQ(retry.record.counts.inserted, 2500U);
   EXPECT_EQ(retry.record.status, db::LoadStatus::kSucceeded);
@@ -128,7 +128,7 @@ TEST_P(RejectRetryTest, ABatchsRejectsAreReadBackAsJsonAtTheirIndex) {
   ASSERT_EQ(first.record.counts.rejected, 2U);
   // Department 1 goes away (the id is free now); department 4's name is still blank.
   test_db_->Execute("DELETE FROM departments WHERE id = 1");
-  const LoadResult retry = RetryRejects(*db_, first.record, false);
+  const LoadResult retry = RetryRejects(*db_, first.record, {});
   EXPECT_EQ(retry.record.counts.inserted, 1U);
   EXPECT_EQ(db_->GetRow(Table::kDepartments, 1)->text, "Again");
   const auto still = Rejects(retry.record.id);
@@ -140,7 +140,7 @@ TEST_P(RejectRetryTest, ABatchsRejectsAreReadBackAsJsonAtTheirIndex) {
 TEST_P(RejectRetryTest, ALoadWithoutRejectsHasNothingToRetry) {
   const LoadResult clean = LoadHiresCsv("1,Ann,2021-01-05T10:00:00Z,1,1\n");
   try {
-    RetryRejects(*db_, clean.record, false);
+    RetryRejects(*db_, clean.record, {});
     FAIL() << "a load without rejects was retried";
   } catch (const core::Error& error) {
     EXPECT_EQ(error.code(), core::ErrorCode::kUnprocessable);

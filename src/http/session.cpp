@@ -142,9 +142,12 @@ class Connection {
     if (!dispatched.response) co_return false;  // the body broke off: nothing to answer, connection gone
     const bool keep_alive = parser.get().keep_alive() && dispatched.body_complete && !context_.state.draining.load();
     const int status = dispatched.response->status;
-    const Written written = dispatched.response->producer
-                                ? co_await WriteStreamed(request, std::move(*dispatched.response), keep_alive)
-                                : co_await Write(request, std::move(*dispatched.response), keep_alive);
+    Written written;
+    if (dispatched.response->producer) {
+      written = co_await WriteStreamed(request, std::move(*dispatched.response), keep_alive);
+    } else {
+      written = co_await Write(request, std::move(*dispatched.response), keep_alive);
+    }
     LogAccess(request, dispatched.route, status, written.bytes, written.complete, started);
     co_return written.complete&& keep_alive;
   }

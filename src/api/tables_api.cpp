@@ -1,4 +1,5 @@
-// /v1/{table}: historical CSV uploads (streamed), batches of 1..1000 rows, and keyset reads.
+// /v1/{table}: historical CSV uploads (streamed), batches of 1..1000 rows, keyset reads, and the
+// whole table out as CSV (api/table_export.hpp).
 
 #include "api/tables_api.hpp"
 
@@ -13,6 +14,7 @@
 #include "api/json_render.hpp"
 #include "api/load_response.hpp"
 #include "api/query_params.hpp"
+#include "api/table_export.hpp"
 #include "core/error.hpp"
 #include "http/body/multipart_reader.hpp"
 #include "http/problem.hpp"
@@ -212,6 +214,7 @@ http::Response PostBatch(ApiContext& context, http::Request& request) {
 }
 
 http::Response ListRows(ApiContext& context, http::Request& request) {
+  if (WantsTableCsv(request)) return ExportTableCsv(context, request);
   const core::Table table = TableParam(request);
   const db::Page page = PageParams(request);
   const auto rows = context.db.ListRows(table, page);
@@ -255,7 +258,7 @@ void RegisterTableRoutes(http::Router& router, ApiContext& context) {
               [&context](http::Request& request) { return ListRows(context, request); },
               nullptr,
               "",
-              {"limit", "after"}});
+              {"limit", "after", "format", "header"}});
   router.Add({"GET", "/v1/{table}/{id}", 0, [&context](http::Request& request) { return GetRow(context, request); },
               nullptr, ""});
 }

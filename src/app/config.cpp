@@ -93,6 +93,7 @@ void LoadEnvironment(Config& config) {
   EnvNumber<int>("IDEMPOTENCY_KEY_TTL_HOURS", config.idempotency_key_ttl_hours, 1, 8760);
   EnvNumber<uint64_t>("MIN_UPLOAD_BYTES_PER_SECOND", config.min_upload_bytes_per_second, 0, uint64_t{1} << 40);
   EnvNumber<int>("UPLOAD_RATE_WINDOW_SECONDS", config.upload_rate_window_seconds, 1, 86400);
+  EnvNumber<int>("BODY_IDLE_TIMEOUT_SECONDS", config.body_idle_timeout_seconds, 1, 3600);
   if (const char* rps = Env("RATE_LIMIT_RPS")) {
     char* end = nullptr;
     const double value = std::strtod(rps, &end);
@@ -177,14 +178,22 @@ void AddHttpFlags(CLI::App& command, Config& config) {
       ->group("HTTP server");
   command
       .add_option("--min-upload-bytes-per-second", config.min_upload_bytes_per_second,
-                  "a request body falling more than --upload-rate-window-seconds behind this rate is cut off, "
-                  "0 = no minimum [env MIN_UPLOAD_BYTES_PER_SECOND]")
+                  "a request body (or a streamed response the client reads) falling more than "
+                  "--upload-rate-window-seconds behind this rate is cut off, 0 = no minimum "
+                  "[env MIN_UPLOAD_BYTES_PER_SECOND]")
       ->capture_default_str()
       ->group("HTTP server");
   command
       .add_option("--upload-rate-window-seconds", config.upload_rate_window_seconds,
                   "how far behind the minimum upload rate a body may fall [env UPLOAD_RATE_WINDOW_SECONDS]")
       ->check(CLI::Range(1, 86400))
+      ->capture_default_str()
+      ->group("HTTP server");
+  command
+      .add_option("--body-idle-timeout-seconds", config.body_idle_timeout_seconds,
+                  "how long a request body's next bytes, or a client taking a response, may keep the server "
+                  "waiting [env BODY_IDLE_TIMEOUT_SECONDS]")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str()
       ->group("HTTP server");
   command

@@ -66,9 +66,13 @@ struct Config {
   int max_connections = kServerDefaults.max_connections;
   int max_in_flight_loads = 0;  // 0: the database pool's size
   int header_timeout_seconds = static_cast<int>(kServerDefaults.header_timeout.count());
-  // A request body may fall at most upload_rate_window_seconds behind this rate (0: no minimum).
+  // A request body (and a streamed response, read by the client) may fall at most
+  // upload_rate_window_seconds behind this rate (0: no minimum).
   uint64_t min_upload_bytes_per_second = kServerDefaults.body_pacing.min_bytes_per_second;
   int upload_rate_window_seconds = static_cast<int>(kServerDefaults.body_pacing.rate_window.count());
+  // How long the server waits for a request body's next bytes, or for a client to take the next
+  // piece of a response, before it closes the connection.
+  int body_idle_timeout_seconds = static_cast<int>(kServerDefaults.body_pacing.idle_timeout.count());
   // Private temporary files (backup/restore Avro files, upload spools). Empty: $TMPDIR, else /tmp.
   std::string scratch_dir;
 };

@@ -149,6 +149,7 @@ int RunServe(const Config& config_as_given) {
   options.max_connections = config.max_connections;
   options.body_pacing.min_bytes_per_second = config.min_upload_bytes_per_second;
   options.body_pacing.rate_window = std::chrono::seconds(config.upload_rate_window_seconds);
+  options.body_pacing.idle_timeout = std::chrono::seconds(config.body_idle_timeout_seconds);
   options.guard = &guard;
   http::Server server(options, router, state);
   LogInfo("service_started", {{"port", state.bound_port.load()},

@@ -2,8 +2,10 @@
 // What a handler sees of an HTTP request: no Beast types, so handlers (api/) compile without
 // the heavy headers and can be unit-tested without a socket.
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,11 +36,31 @@ struct Request {
   std::string MediaType() const;
 };
 
+// A body made while it is sent (chunked transfer-encoding), for responses too large to hold: a
+// table's export. The session calls Next() on a worker thread (it may read the database), and
+// calls it again only once the previous piece is written, so a response holds one piece at a
+// time however large it is and however slowly the client reads.
+class BodyProducer {
+ public:
+  // What a piece should stay near: a producer stops adding to it past this (one record over at
+  // most), so the memory of a streamed response is this, not the body's size.
+  static constexpr size_t kPieceBytes = 256 * 1024;
+
+  virtual ~BodyProducer() = default;
+  // Appends the next piece of the body to `piece` (empty on entry); false once the body is
+  // complete (then nothing was appended). An exception after the head was sent cannot become a
+  // status any more: the connection is closed before the last chunk, so the client sees a
+  // truncated body rather than a short one that looks whole.
+  virtual bool Next(std::string& piece) = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // Set: the body is streamed from it (and `body` is ignored). Shared so a Response stays copyable.
+  std::shared_ptr<BodyProducer> producer = nullptr;
 
   static Response Json(int status, std::string body) {
     return Response{status, "application/json", std::move(body), {}};

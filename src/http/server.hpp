@@ -22,8 +22,9 @@ struct ServerOptions {
   int io_threads = 2;
   int worker_threads = 8;                   // handlers (database, storage) run here, never on I/O threads
   std::chrono::seconds header_timeout{30};  // whole request head must arrive within this
-  // How long the body's next bytes may take (idle timeout, minimum rate); the idle timeout also
-  // bounds writing a response to a client that does not read.
+  // How long the body's next bytes may take (idle timeout, minimum rate). The idle timeout also
+  // bounds writing a response to a client that does not read; a streamed response (BodyProducer)
+  // is held to the whole pacing, its pieces taken like a body's bytes.
   BodyPacing body_pacing;
   std::chrono::seconds keep_alive_timeout{75};  // idle connection between requests
   std::chrono::seconds shutdown_grace{25};      // in-flight requests get this long after SIGTERM

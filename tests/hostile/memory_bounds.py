@@ -15,7 +15,10 @@ The inputs (each measured before these bounds at hundreds of MiB to GiBs of peak
   2. 4M '[' then 4M ']' as a JSON batch,
   3. 300 CSV records of ~1 MiB of control bytes each, then every page of their rejects,
   4. 32,768 ids spaced 65,536 apart, uploaded 8 times at once,
-  5. a chunked request whose chunk-size line never ends (the server must cut it off).
+  5. a chunked request whose chunk-size line never ends (the server must cut it off),
+  6. a ~50 MiB table exported as CSV to 4 clients at once, each reading slowly: the one response
+     allowed past 1 MiB (it is the whole table, streamed), so here the bound is on what the server
+     holds, which must stay well under one copy of the table while all four read.
 Prints the peak memory after each input, for the issue's note.
 """
 
@@ -232,8 +235,57 @@ def endless_chunk_line(server):
     expect(answer == b"" or answer.startswith(b"HTTP/1.1 4"), f"endless chunk line answered {answer[:100]!r}")
 
 
+def reset_peak(server):
+    """Makes VmHWM start again from the current resident memory (Linux's clear_refs 5)."""
+    with open(f"/proc/{server.process.pid}/clear_refs", "w", encoding="ascii") as clear_refs:
+        clear_refs.write("5")
+
+
+def read_export_slowly(port, path, results):
+    """Reads a streamed response 64 KiB at a time with a pause after each read, through a small
+    receive buffer; appends (raw bytes received, whether the last chunk came)."""
+    conn = socket.socket()
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    conn.settimeout(60)
+    with conn:
+        conn.connect(("127.0.0.1", port))
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        total, tail = 0, b""
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            total += len(chunk)
+            tail = (tail + chunk)[-5:]
+            time.sleep(0.002)  # the slow reader is the input under test
+    results.append((total, tail == b"0\r\n\r\n"))
+
+
+def slow_exports(server):
+    rows, name = 200_000, "j" * 240
+    body = "".join(f"{i},{name}{i}\n" for i in range(1000, 1000 + rows)).encode()
+    status, payload = request(server.port, "POST", "/v1/jobs/upload", body, "text/csv")
+    expect(status == 201, f"slow exports: loading {rows} jobs answered {status} {payload[:300]!r}")
+    reset_peak(server)
+    before = status_kib(server.process.pid, "VmRSS")
+    results = []
+    readers = [threading.Thread(target=read_export_slowly, args=(server.port, "/v1/jobs?format=csv", results))
+               for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    expect(len(results) == 4 and all(complete and total > len(body) for total, complete in results),
+           f"slow exports: incomplete bodies {results} (the table is {len(body)} bytes)")
+    grown = server.peak_kib() - before
+    print(f"hostile: 4 slow exports of {len(body) / MIB:.0f} MiB at once: peak {server.peak_kib() / 1024:.0f} MiB, "
+          f"{grown / 1024:.1f} MiB over the resident memory before", flush=True)
+    expect(grown * 1024 < len(body) // 2, f"slow exports: memory grew {grown / 1024:.0f} MiB while exporting")
+
+
 INPUTS = [("1 unknown keys", unknown_keys), ("2 deep nesting", deep_nesting), ("3 fat rejects", fat_rejects),
-          ("4 sparse ids", sparse_ids), ("5 endless chunk-size line", endless_chunk_line)]
+          ("4 sparse ids", sparse_ids), ("5 endless chunk-size line", endless_chunk_line),
+          ("6 slow exports", slow_exports)]
 
 
 def run(binary, backend):

@@ -269,6 +269,8 @@ TEST_F(OpenApiTest, RealResponsesFitTheDocumentedSchemas) {
                    Request("POST", Url("/v1/jobs"), "8,Cook\n", {"Content-Type: text/csv", "Idempotency-Key: a b"}));
 
   ExpectDocumented("get", "/v1/{table}", Get(Url("/v1/departments?limit=1")));
+  ExpectDocumented("get", "/v1/{table}", Get(Url("/v1/departments?format=csv&header=true")));
+  ExpectDocumented("get", "/v1/{table}", Get(Url("/v1/departments?format=xml")));
   ExpectDocumented("get", "/v1/{table}", Get(Url("/v1/hired_employees")));
   ExpectDocumented("get", "/v1/{table}", Get(Url("/v1/departments?limit=0")));
   ExpectDocumented("get", "/v1/{table}", Get(Url("/v1/nothing")));

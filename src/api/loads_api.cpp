@@ -10,6 +10,7 @@
 #include "api/load_response.hpp"
 #include "api/query_params.hpp"
 #include "core/error.hpp"
+#include "extract/rejects_csv.hpp"
 #include "ingest/reject_retry.hpp"
 
 namespace migration::api {
@@ -39,8 +40,42 @@ http::Response GetLoad(ApiContext& context, const http::Request& request) {
   return http::Response::Json(200, Dump(LoadJson(FindLoad(context, request))));
 }
 
+// Hands the rejects CSV to the server a piece at a time (on a worker, each after the last was sent).
+class RejectsCsvProducer final : public http::BodyProducer {
+ public:
+  explicit RejectsCsvProducer(extract::RejectsCsv csv) : csv_(std::move(csv)) {}
+  bool Next(std::string& piece) override { return csv_.Next(piece, kPieceBytes); }
+
+ private:
+  extract::RejectsCsv csv_;
+};
+
+bool WantsRejectsCsv(const http::Request& request) {
+  const auto format = request.Query("format");
+  if (!format || *format == "json") return false;
+  if (*format != "csv") throw Error(ErrorCode::kBadRequest, fmt::format("format must be json or csv, got \"{}\"", *format));
+  // Paging parameters would be silently ignored: refused, like an unknown one.
+  if (request.Query("limit") || request.Query("after")) {
+    throw Error(ErrorCode::kBadRequest, "limit and after page the JSON list; format=csv is every reject of the load");
+  }
+  return true;
+}
+
+// Every reject of the load, streamed: its columns as sent, line (or index) and errors.
+http::Response RejectsCsv(ApiContext& context, const db::LoadRecord& load) {
+  // Built here, on the worker, so a failure of its first read is still a status.
+  auto producer = std::make_shared<RejectsCsvProducer>(
+      extract::RejectsCsv(load.table, extract::RejectPagesOf(context.db, load.id)));
+  http::Response response{200, "text/csv; charset=utf-8", "", {}};
+  response.headers.emplace_back("Content-Disposition",
+                                fmt::format("attachment; filename=\"load-{}-rejects.csv\"", load.id));
+  response.producer = std::move(producer);
+  return response;
+}
+
 http::Response ListRejects(ApiContext& context, http::Request& request) {
   const db::LoadRecord load = FindLoad(context, request);
+  if (WantsRejectsCsv(request)) return RejectsCsv(context, load);
   const db::Page page = PageParams(request);
   const auto rejects = context.db.ListRejects(load.id, page);
   // A page may end before `limit` to stay under its byte budget: `next` then resumes after it.
@@ -82,7 +117,7 @@ void RegisterLoadRoutes(http::Router& router, ApiContext& context) {
               [&context](http::Request& r) { return ListRejects(context, r); },
               nullptr,
               "",
-              {"limit", "after"}});
+              {"limit", "after", "format"}});
   router.Add({"POST",
               "/v1/loads/{id}/rejects/retry",
               0,

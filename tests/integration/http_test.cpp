@@ -48,12 +48,13 @@ TEST_P(HttpTest, UnknownPathsAndMethodsAreProblemDocuments) {
 }
 
 // Issue 14, item 7: a parameter the route does not take (a typo, or a feature of another version
-// such as ?dry_run=true) is refused before the body is read, so nothing is loaded by mistake.
+// such as ?dryrun=true) is refused before the body is read, so nothing is loaded by mistake.
 TEST_P(HttpTest, AnUnknownQueryParameterIsRefusedNamingItAndTheAcceptedOnesAndLoadsNothing) {
-  const HttpResponse dry = PostJson("departments", R"([{"id":1,"department":"Sales"}])", "?dry_run=true");
+  const HttpResponse dry = PostJson("departments", R"([{"id":1,"department":"Sales"}])", "?dryrun=true");
   EXPECT_EQ(dry.status, 400) << dry.body;
   EXPECT_EQ(dry.Json()["detail"],
-            "unknown query parameter \"dry_run\"; POST /v1/{table} takes on_conflict, atomic, header");
+            "unknown query parameter \"dryrun\"; POST /v1/{table} takes on_conflict, atomic, header, extra_columns, "
+            "dry_run");
   const HttpResponse typo = UploadCsv("departments", "1,Sales\n", "?onconflict=update");
   EXPECT_EQ(typo.status, 400) << typo.body;
   EXPECT_NE(typo.Json()["detail"].get<std::string>().find("\"onconflict\""), std::string::npos) << typo.body;

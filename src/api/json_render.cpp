@@ -37,6 +37,7 @@ nlohmann::json LoadJson(const db::LoadRecord& load) {
       {"rejects_url", fmt::format("/v1/loads/{}/rejects", load.id)},
       {"archive", load.archive.empty() ? nlohmann::json() : nlohmann::json(load.archive)},
       {"retry_of", load.retry_of ? nlohmann::json(*load.retry_of) : nlohmann::json()},
+      {"trace_id", load.trace_id.empty() ? nlohmann::json() : nlohmann::json(load.trace_id)},
   };
   // What the same load would have been had it written its rows.
   if (load.status == db::LoadStatus::kDryRun) out["outcome"] = db::LoadStatusName(db::OutcomeOf(load.counts));

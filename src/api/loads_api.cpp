@@ -91,6 +91,7 @@ http::Response RetryRejects(ApiContext& context, const http::Request& request) {
   const db::LoadRecord original = FindLoad(context, request);
   ingest::RetryOptions retry;
   retry.dry_run = BoolParam(request, "dry_run", false);
+  retry.trace_id = request.trace.trace_id;
   retry.idempotency = IdempotencyParam(context, request);
   if (retry.idempotency) retry.idempotency->fingerprint = FingerprintOf(request);
   return WithIdempotency(context, request, retry.idempotency, [&] {

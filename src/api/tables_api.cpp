@@ -47,6 +47,7 @@ class UploadConsumer final : public http::BodyConsumer {
     options.load.table = TableParam(request);
     options.load.on_conflict = OnConflictParam(request);
     options.load.dry_run = BoolParam(request, "dry_run", false);
+    options.load.trace_id = request.trace.trace_id;
     options.load.source = "upload";
     idempotency_ = IdempotencyParam(context, request);
     options.header = HeaderParam(request);
@@ -179,6 +180,7 @@ http::Response PostBatch(ApiContext& context, http::Request& request) {
   options.on_conflict = OnConflictParam(request);
   options.atomic = BoolParam(request, "atomic", false);
   options.dry_run = BoolParam(request, "dry_run", false);
+  options.trace_id = request.trace.trace_id;
   options.source = "batch";
   options.idempotency = IdempotencyParam(context, request);
   if (options.idempotency) options.idempotency->fingerprint = FingerprintOf(request);

@@ -19,6 +19,7 @@
 #include "app/config.hpp"
 #include "core/error.hpp"
 #include "db/database.hpp"
+#include "http/trace_context.hpp"
 #include "ingest/upload_pipeline.hpp"
 #include "observability/log.hpp"
 #include "storage/object_store.hpp"
@@ -168,7 +169,8 @@ void ReadFile(const FileJob& job, const ingest::ByteSink& sink) {
   }
 }
 
-FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadCommandOptions& options) {
+FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadCommandOptions& options,
+                     const std::string& trace_id) {
   FileOutcome outcome{job, "failed", {}, 0, 0, {}};
   const auto started = std::chrono::steady_clock::now();
   try {
@@ -177,6 +179,7 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
     file.load.source = "cli:" + job.path.filename().string();
     file.load.on_conflict = *db::OnConflictFromName(options.on_conflict);  // checked by RunLoad
     file.load.dry_run = options.dry_run;
+    file.load.trace_id = trace_id;
     file.header = *ingest::HeaderModeFromName(options.header);
     file.extra_columns = ingest::ExtraColumnsFromName(options.extra_columns).value_or(ingest::ExtraColumns::kReject);
     Progress progress(job.path.filename().string(), job.size);
@@ -225,12 +228,16 @@ int RunLoad(const Config& config, const LoadCommandOptions& options) {
   if (jobs.empty())
     throw Error(ErrorCode::kBadRequest,
                 "no CSV files to load (a folder needs departments.csv, jobs.csv or hired_employees.csv)");
+  // One trace for the run: its loads record it and every line it logs carries it.
+  const http::TraceContext trace = http::NewTrace();
+  const observability::LogContext log_context("", trace.trace_id);
   auto database = db::OpenDatabase(config.database_url, {});
   database->Migrate();
   std::vector<FileOutcome> outcomes;
   outcomes.reserve(jobs.size());
-  for (const auto& job : jobs) outcomes.push_back(LoadFile(*database, job, options));
+  for (const auto& job : jobs) outcomes.push_back(LoadFile(*database, job, options, trace.trace_id));
   PrintSummary(outcomes, options.dry_run);
+  std::printf("trace_id %s (in the loads' records and every log line of this run)\n", trace.trace_id.c_str());
   const bool any_failed = std::any_of(outcomes.begin(), outcomes.end(), [](const FileOutcome& o) {
     return o.status == "failed" || o.status == "rejected";
   });

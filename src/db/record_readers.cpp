@@ -9,7 +9,7 @@ std::string InstantAsStored(std::string_view column) { return std::string(column
 std::string LoadColumns(InstantColumn instant) {
   return fmt::format(
       "id, table_name, source, on_conflict, status, {}, {}, rows_received, rows_inserted, rows_updated, "
-      "rows_rejected, rows_skipped, error, host, archive, retry_of",
+      "rows_rejected, rows_skipped, error, host, archive, retry_of, trace_id",
       instant("started_at"), instant("finished_at"));
 }
 

@@ -63,6 +63,7 @@ LoadRecord ReadLoad(const R& row) {
   load.host = row.Text(13);
   load.archive = row.Text(14);
   if (!row.IsNull(15)) load.retry_of = row.Int(15);
+  load.trace_id = row.Text(16);
   return load;
 }
 

@@ -71,6 +71,7 @@ struct LoadRecord {
   std::string host;     // the server that ran it (to mark its interrupted loads on restart)
   std::string archive;  // where the uploaded file was archived ("s3://…", "file://…"); empty: not archived
   std::optional<int64_t> retry_of;  // the load whose rejects this load retried
+  std::string trace_id;             // the trace of the request or CLI run that ran it (32 hex; empty before 0007)
 };
 
 // One Avro backup of a table in object storage (POST /v1/{table}/backups).

@@ -14,6 +14,7 @@ void LogAccess(const Request& request, std::string_view route, int status, uint6
   observability::RecordRequest(route, status, elapsed, bytes_in, bytes_out);
   observability::LogInfo(
       "request", {{"request_id", request.request_id},
+                  {"trace_id", request.trace.trace_id},
                   {"method", request.method},
                   {"route", route},
                   {"path", request.path},

@@ -189,14 +189,14 @@ class RequestDispatch {
       request_.body.append(chunk.data(), *read.bytes);
     }
     result_.body_complete = true;
-    co_return co_await OnWorkers(context_.workers,
+    co_return co_await OnWorkersFor(context_.workers, request_,
                                  [&] { return Guarded(request_, [&] { return route.buffered(request_); }); });
   }
 
   // The route's consumer, started on a worker (it may refuse at once), then fed the body.
   net::awaitable<std::optional<Response>> Streaming(const http::Route& route) {
     std::shared_ptr<BodyConsumer> consumer;
-    Response early = co_await OnWorkers(context_.workers, [&] {
+    Response early = co_await OnWorkersFor(context_.workers, request_, [&] {
       return Guarded(request_, [&] {
         consumer = route.streaming(request_);
         return Response{};
@@ -207,7 +207,7 @@ class RequestDispatch {
     // Whatever the consumer still holds goes with it: a load's transaction (ROLLBACK), a pooled
     // connection, the UPDATE that records a failure, an S3 multipart abort with its retries. All of
     // it blocks, so it runs on a worker, never on this I/O thread.
-    co_await OnWorkers(context_.workers, [&consumer] {
+    co_await OnWorkersFor(context_.workers, request_, [&consumer] {
       consumer.reset();
       return true;
     });
@@ -230,15 +230,15 @@ class RequestDispatch {
     while (!parser_.is_done()) {
       BodyRead read = co_await ReadChunk(chunk);
       if (!read.bytes) {
-        co_await OnWorkers(context_.workers, [&] { return AbortConsumer(consumer, read.why); });
+        co_await OnWorkersFor(context_.workers, request_, [&] { return AbortConsumer(consumer, read.why); });
         co_return std::move(read.refusal);
       }
       if (pace_.received > route.body_limit) {
-        co_await OnWorkers(context_.workers, [&] { return AbortConsumer(consumer, "body over the route's limit"); });
+        co_await OnWorkersFor(context_.workers, request_, [&] { return AbortConsumer(consumer, "body over the route's limit"); });
         co_return TooLarge(request_, route.body_limit);
       }
       if (*read.bytes == 0) continue;
-      const std::exception_ptr failed = co_await OnWorkers(context_.workers, [&]() -> std::exception_ptr {
+      const std::exception_ptr failed = co_await OnWorkersFor(context_.workers, request_, [&]() -> std::exception_ptr {
         try {
           consumer.Consume(std::string_view(chunk.data(), *read.bytes));
           return nullptr;
@@ -251,7 +251,7 @@ class RequestDispatch {
       if (failed) co_return ProblemFromException(failed, request_);
     }
     result_.body_complete = true;
-    co_return co_await OnWorkers(context_.workers,
+    co_return co_await OnWorkersFor(context_.workers, request_,
                                  [&] { return Guarded(request_, [&] { return consumer.Finish(); }); });
   }
 

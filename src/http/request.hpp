@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/trace_context.hpp"
+
 namespace migration::http {
 
 struct Request {
@@ -24,6 +26,7 @@ struct Request {
   std::optional<uint64_t> content_length;
   std::string body;  // buffered routes only; streaming routes get chunks instead
   std::string request_id;
+  TraceContext trace;  // from traceparent / X-Amzn-Trace-Id, or new (http/trace_context.hpp)
   std::string remote_address;
   std::string principal;  // the authenticated API key's name (never the key); empty when open
 

@@ -21,6 +21,7 @@
 
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "observability/log.hpp"
 
 namespace migration::http::server_io {
 
@@ -69,6 +70,16 @@ net::awaitable<std::invoke_result_t<F>> OnWorkers(net::thread_pool& pool, F f) {
   };
   co_return co_await net::async_initiate<const net::use_awaitable_t<>&, void(std::exception_ptr, Result)>(
       std::move(initiation), net::use_awaitable);
+}
+
+// OnWorkers for the work of one request: whatever it logs carries the request's id and trace
+// (observability::LogContext), on whichever worker it runs.
+template <typename F>
+net::awaitable<std::invoke_result_t<F>> OnWorkersFor(net::thread_pool& pool, const Request& request, F f) {
+  co_return co_await OnWorkers(pool, [&request, f = std::move(f)]() mutable {
+    const observability::LogContext context(request.request_id, request.trace.trace_id);
+    return f();
+  });
 }
 
 }  // namespace migration::http::server_io

@@ -11,6 +11,7 @@
 #include "http/dispatch.hpp"
 #include "http/problem.hpp"
 #include "http/request_id.hpp"
+#include "http/trace_context.hpp"
 #include "observability/log.hpp"
 
 namespace migration::http::server_io {
@@ -57,6 +58,7 @@ Request MakeRequest(const bhttp::request<bhttp::buffer_body>& head, const std::s
   }
   const auto id = request.Header("x-request-id");
   request.request_id = id && AcceptableRequestId(*id) ? std::string(*id) : NewRequestId();
+  request.trace = TraceFromHeaders(request.Header("traceparent"), request.Header("x-amzn-trace-id"));
   if (const auto length = request.Header("content-length")) {
     uint64_t value = 0;
     if (std::from_chars(length->data(), length->data() + length->size(), value).ec == std::errc()) {
@@ -158,6 +160,11 @@ class Connection {
     res.set(bhttp::field::server, kServerName);
     res.set(bhttp::field::content_type, response.content_type);
     res.set("X-Request-Id", request.request_id);
+    // The trace goes back with this server's span as the parent of what the client does next.
+    if (!request.trace.trace_id.empty()) {
+      res.set("traceparent", TraceparentHeader(request.trace));
+      res.set("X-Amzn-Trace-Id", AmznTraceIdHeader(request.trace));
+    }
     if (context_.options.guard != nullptr) context_.options.guard->Decorate(request, response);
     for (const auto& [name, value] : response.headers) res.set(name, value);
     res.keep_alive(keep_alive);
@@ -200,7 +207,7 @@ class Connection {
     bool complete = !ec;
     if (complete && res.body().more) complete = co_await WritePieces(request, res, serializer, *producer, pace);
     // Whatever the producer still holds goes with it, on a worker: it may be database state.
-    co_await OnWorkers(context_.workers, [&producer] {
+    co_await OnWorkersFor(context_.workers, request, [&producer] {
       producer.reset();
       return true;
     });
@@ -217,7 +224,7 @@ class Connection {
     for (;;) {
       piece.clear();
       const auto asked = std::chrono::steady_clock::now();
-      const Produced produced = co_await OnWorkers(context_.workers, [&]() {
+      const Produced produced = co_await OnWorkersFor(context_.workers, request, [&]() {
         Produced result;
         try {
           result.more = producer.Next(piece);
@@ -275,6 +282,7 @@ class Connection {
   net::awaitable<void> WriteRefusal(int status, const std::string& detail) {
     Request request;
     request.request_id = NewRequestId();
+    request.trace = NewTrace();
     request.remote_address = remote_;
     const auto started = std::chrono::steady_clock::now();
     const core::ErrorCode code = status == 503 ? core::ErrorCode::kUnavailable : core::ErrorCode::kBadRequest;

@@ -52,6 +52,7 @@ Load::Load(db::Database& db, LoadOptions options)
   record_.source = options_.source;
   record_.on_conflict = options_.on_conflict;
   record_.retry_of = options_.retry_of;
+  record_.trace_id = options_.trace_id;
   record_.started_us = core::NowMicros();
   record_.host = core::HostName();
   record_.id = db_.CreateLoad(record_);

@@ -84,6 +84,7 @@ LoadResult RetryRejects(db::Database& db, const db::LoadRecord& original, const 
   options.retry_of = original.id;
   options.dry_run = retry.dry_run;
   options.idempotency = retry.idempotency;
+  options.trace_id = retry.trace_id;
   Load load(db, options);
   while (!page.empty()) {
     for (const auto& stored : page) Retry(load, original.table, stored.reject);

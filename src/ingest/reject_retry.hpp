@@ -20,6 +20,7 @@ namespace migration::ingest {
 struct RetryOptions {
   bool dry_run = false;
   std::optional<db::IdempotencyRecord> idempotency;  // committed with the new load
+  std::string trace_id;
 };
 
 // Throws core::Error(kUnprocessable) when `original` has no rejects to retry (or did not commit).

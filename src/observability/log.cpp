@@ -14,6 +14,7 @@
 namespace migration::observability {
 namespace {
 
+thread_local const LogContext* t_context = nullptr;
 std::atomic<LogFormat> g_format{LogFormat::kJson};
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
 std::mutex g_write_mutex;
@@ -62,6 +63,13 @@ void EscapeTerminalControls(std::string& line) {
 
 }  // namespace
 
+LogContext::LogContext(std::string request_id, std::string trace_id)
+    : outer_(t_context), request_id_(std::move(request_id)), trace_id_(std::move(trace_id)) {
+  t_context = this;
+}
+
+LogContext::~LogContext() { t_context = outer_; }
+
 void ConfigureLogging(LogFormat format, LogLevel level) {
   g_format = format;
   g_level = level;
@@ -94,6 +102,18 @@ bool ParseLogFormat(std::string_view text, LogFormat& out) {
 
 void Log(LogLevel level, std::string_view event, const nlohmann::json& fields) {
   if (level < g_level.load(std::memory_order_relaxed)) return;
+  if (t_context != nullptr && !fields.contains("trace_id")) {
+    nlohmann::json with_context = fields;
+    if (!t_context->request_id().empty() && !fields.contains("request_id")) {
+      with_context["request_id"] = t_context->request_id();
+    }
+    with_context["trace_id"] = t_context->trace_id();
+    const LogContext* const saved = t_context;
+    t_context = nullptr;  // the fields are in: the nested call must not add them again
+    Log(level, event, with_context);
+    t_context = saved;
+    return;
+  }
   std::string line;
   if (g_format.load(std::memory_order_relaxed) == LogFormat::kJson) {
     nlohmann::json record = {{"time", NowRfc3339()}, {"level", LevelName(level)}, {"event", event}};

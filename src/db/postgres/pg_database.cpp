@@ -101,6 +101,7 @@ class PgDatabase final : public Database {
     } else {
       params.AddNull();
     }
+    params.Add(load.trace_id);
     const PgResult result = conn->Exec(pg_sql::kCreateLoad, params);
     return result.Int(0, 0);
   }

@@ -258,6 +258,7 @@ class SqliteDatabase final : public Database {
     } else {
       stmt.BindNull(7);
     }
+    stmt.Bind(8, load.trace_id);
     stmt.Run();
     return sqlite3_last_insert_rowid(conn->handle());
   }

@@ -48,8 +48,8 @@ const SqliteStatement kRecordMigration{"record migration",
 
 const SqliteStatement kCreateLoad{
     "create load",
-    "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host, retry_of) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"};
+    "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host, retry_of, trace_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"};
 // Only a running load: a load that committed (or failed already) keeps its outcome.
 const SqliteStatement kFailLoad{
     "fail load",

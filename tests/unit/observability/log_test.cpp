@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace migration::observability {
 namespace {
@@ -33,6 +34,37 @@ class LogTest : public ::testing::Test {
  protected:
   void TearDown() override { ConfigureLogging(LogFormat::kJson, LogLevel::kInfo); }
 };
+
+TEST_F(LogTest, ALogContextAddsItsRequestAndTraceToEveryLineOfItsThreadWhileItLives) {
+  ConfigureLogging(LogFormat::kJson, LogLevel::kInfo);
+  const std::string out = CaptureStderr([] {
+    LogInfo("before");
+    {
+      const LogContext outer("req-1", "4bf92f3577b34da6a3ce929d0e0e4736");
+      LogInfo("inside", {{"load_id", 7}});
+      {
+        const LogContext job("", "00f067aa0ba902b700f067aa0ba902b7");
+        LogWarn("nested");
+      }
+      LogInfo("own", {{"trace_id", "mine"}});  // a line's own field wins
+      LogInfo("after nested");
+    }
+    LogInfo("after");
+  });
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 6U) << out;
+  EXPECT_FALSE(lines[0].contains("trace_id"));
+  EXPECT_EQ(lines[1]["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(lines[1]["request_id"], "req-1");
+  EXPECT_EQ(lines[1]["load_id"], 7);
+  EXPECT_EQ(lines[2]["trace_id"], "00f067aa0ba902b700f067aa0ba902b7");
+  EXPECT_FALSE(lines[2].contains("request_id"));
+  EXPECT_EQ(lines[3]["trace_id"], "mine");
+  EXPECT_EQ(lines[4]["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_FALSE(lines[5].contains("trace_id"));
+}
 
 TEST_F(LogTest, JsonIsOneObjectPerLineWithTimeLevelEventAndFields) {
   ConfigureLogging(LogFormat::kJson, LogLevel::kInfo);

@@ -29,9 +29,10 @@ COPY src src
 COPY web web
 # Only the binary: tests are built and run by `make test` outside the image. ccache's folder
 # is a build cache mount, so a rebuild after a small source change recompiles only that file.
-# The build runs `npm ci` for the /ui web app (web/ui/package-lock.json, from the npm registry;
-# Node.js and npm come from Debian through install-deps.sh --compile); npm's download cache is a
-# cache mount too. Nothing of Node reaches the runtime image: the app is embedded in the binary.
+# The build runs `npm ci` for the /ui web app and for the /docs page's Swagger UI
+# (web/ui/package-lock.json, web/docs/package-lock.json, from the npm registry; Node.js and npm
+# come from Debian through install-deps.sh --compile); npm's download cache is a cache mount too.
+# Nothing of Node reaches the runtime image: both are embedded in the binary.
 # Behind a TLS-inspecting proxy, pass its CA bundle as the optional build secret npm_ca
 # (`--secret id=npm_ca,src=FILE`; scripts/check-deploy.sh passes the machine's npm cafile):
 # mounted for this step only, never stored in a layer.

@@ -43,8 +43,9 @@ case "${1:-}" in
   --runtime) wanted=("${runtime_packages[@]}") ;;
   --compile)
     wanted=("${compile_packages[@]}")
-    # The /ui web app is bundled with npm at build time (src/CMakeLists.txt): Debian's Node.js
-    # and npm where the machine has none of its own (the container's build stage).
+    # The /ui web app and the /docs page's Swagger UI come from npm at build time
+    # (src/CMakeLists.txt): Debian's Node.js and npm where the machine has none of its own (the
+    # container's build stage).
     command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)
     ;;
   --deploy)

@@ -1,52 +1,31 @@
 #!/usr/bin/env bash
-# Refreshes web/docs/vendor/swagger-ui-dist/ (the /docs page's script, stylesheet and licences,
-# committed and embedded in the binary at build time) from the npm package pinned in
-# web/docs/package.json and package-lock.json (integrity-checked by `npm ci`).
+# Moves the /docs page's Swagger UI to another version: pins swagger-ui-dist at VERSION in
+# web/docs/package.json and rewrites web/docs/package-lock.json to match. The build installs the
+# locked package (`npm ci`, src/CMakeLists.txt) and embeds its files, so nothing else changes here.
 #
-#   scripts/update-docs-assets.sh           copy the pinned package's files into vendor/
-#   scripts/update-docs-assets.sh --check   exit 1 if vendor/ differs from the pinned package
+#   scripts/update-docs-assets.sh VERSION    e.g. 5.35.0, or "latest"
 #
-# To move to another version: set it in web/docs/package.json, run
-# `npm install --package-lock-only --ignore-scripts` in web/docs, then this script, then rebuild
-# and run the OpenApi tests. Install scripts are never run (swagger-ui-dist depends on a telemetry
-# package whose only job is its install script), and node_modules lives in a temporary folder.
+# Then rebuild and run the OpenApi tests (--gtest_filter='*OpenApi*' in the unit and the
+# integration tests). npm works in a temporary folder and only writes the lock file: no
+# node_modules in the source tree, and no install script runs (swagger-ui-dist depends on a
+# telemetry package whose only job is its install script).
 set -euo pipefail
+
+[[ $# -eq 1 && -n $1 && $1 != -* ]] || { echo "usage: $0 VERSION" >&2; exit 2; }
+version=$1
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 docs="$root/web/docs"
-vendor="$docs/vendor/swagger-ui-dist"
-# What the page needs (bundle + stylesheet), the licences that must travel with them, and the
-# package manifest that records the version.
-files=(swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE swagger-ui-bundle.js.LICENSE.txt package.json)
-
-check=false
-case "${1:-}" in
-  --check) check=true ;;
-  "") ;;
-  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
-esac
 
 command -v npm >/dev/null || { echo "update-docs-assets: npm is not installed" >&2; exit 1; }
 
 work=$(mktemp -d -t migration-docs-assets-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cp "$docs/package.json" "$docs/package-lock.json" "$work/"
-(cd "$work" && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-package="$work/node_modules/swagger-ui-dist"
+cp "$docs/package.json" "$docs/package-lock.json" "$docs/.npmrc" "$work/"
+# An exact version: the lock file is what the build installs, and package.json says the same.
+(cd "$work" && SCARF_ANALYTICS=false npm install --package-lock-only --ignore-scripts --save-exact \
+  --no-audit --no-fund --loglevel=error "swagger-ui-dist@$version")
+cp "$work/package.json" "$work/package-lock.json" "$docs/"
 
-if $check; then
-  status=0
-  for file in "${files[@]}"; do
-    if ! cmp -s "$package/$file" "$vendor/$file"; then
-      echo "update-docs-assets: $vendor/$file differs from the pinned package" >&2
-      status=1
-    fi
-  done
-  [[ $status -eq 0 ]] && echo "update-docs-assets: vendor/ matches swagger-ui-dist $(node -p "require('$package/package.json').version")"
-  exit $status
-fi
-
-rm -rf "$vendor"
-mkdir -p "$vendor"
-for file in "${files[@]}"; do cp "$package/$file" "$vendor/$file"; done
-echo "update-docs-assets: copied swagger-ui-dist $(node -p "require('$package/package.json').version") into ${vendor#"$root"/}"
+pinned=$(cd "$work" && node -p "require('./package-lock.json').packages['node_modules/swagger-ui-dist'].version")
+echo "update-docs-assets: web/docs pins swagger-ui-dist $pinned; rebuild to embed it"

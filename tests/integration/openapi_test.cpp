@@ -349,11 +349,13 @@ TEST_F(OpenApiTest, TheDocsPageLoadsOnlyAssetsOfThisServer) {
               local.contains("/docs/swagger-initializer.js"))
       << page.body;
 
-  // Each asset is served byte for byte as vendored, with its content type.
+  // Each asset is served byte for byte as in the source tree or the installed npm package, with
+  // its content type.
   const std::string web = std::string(MIGRATION_SOURCE_DIR) + "/web/docs/";
+  const std::string swagger_ui = std::string(MIGRATION_SWAGGER_UI_DIR) + "/";
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
-      {"/docs/swagger-ui-bundle.js", {"text/javascript", web + "vendor/swagger-ui-dist/swagger-ui-bundle.js"}},
-      {"/docs/swagger-ui.css", {"text/css", web + "vendor/swagger-ui-dist/swagger-ui.css"}},
+      {"/docs/swagger-ui-bundle.js", {"text/javascript", swagger_ui + "swagger-ui-bundle.js"}},
+      {"/docs/swagger-ui.css", {"text/css", swagger_ui + "swagger-ui.css"}},
       {"/docs/swagger-initializer.js", {"text/javascript", web + "swagger-initializer.js"}},
   };
   for (const auto& target : local) {
@@ -372,6 +374,19 @@ TEST_F(OpenApiTest, TheDocsPageLoadsOnlyAssetsOfThisServer) {
   const std::string initializer = Get(Url("/docs/swagger-initializer.js")).body;
   EXPECT_NE(initializer.find("url: \"/openapi.json\""), std::string::npos) << initializer;
   EXPECT_NE(initializer.find("validatorUrl: null"), std::string::npos) << initializer;
+}
+
+// Swagger UI's licences travel with the binary: served as the installed package holds them.
+TEST_F(OpenApiTest, TheDocsPageServesSwaggerUisLicencesFromThePinnedPackage) {
+  for (const std::string name : {"LICENSE", "NOTICE", "swagger-ui-bundle.js.LICENSE.txt"}) {
+    SCOPED_TRACE(name);
+    const HttpResponse asset = Get(Url("/docs/" + name));
+    EXPECT_EQ(asset.status, 200);
+    EXPECT_EQ(MediaType(asset.Header("content-type")), "text/plain");
+    const std::string on_disk = ReadFile(std::string(MIGRATION_SWAGGER_UI_DIR) + "/" + name);
+    ASSERT_FALSE(on_disk.empty());
+    EXPECT_TRUE(asset.body == on_disk) << "embedded copy differs from the package's " << name;
+  }
 }
 
 TEST_F(OpenApiTest, EveryDocumentedDocsAssetIsServedWithADocumentedContentType) {

@@ -1,4 +1,4 @@
-// Renders this server's /openapi.json with the embedded Swagger UI (web/docs/vendor/). Nothing is
+// Renders this server's /openapi.json with the embedded Swagger UI (swagger-ui-dist). Nothing is
 // fetched from other hosts: validatorUrl null turns off the online validator badge, and query
 // parameters cannot point the page at another document (queryConfigEnabled stays false).
 window.addEventListener("load", function () {

@@ -53,7 +53,8 @@ class RejectsCsvProducer final : public http::BodyProducer {
 bool WantsRejectsCsv(const http::Request& request) {
   const auto format = request.Query("format");
   if (!format || *format == "json") return false;
-  if (*format != "csv") throw Error(ErrorCode::kBadRequest, fmt::format("format must be json or csv, got \"{}\"", *format));
+  if (*format != "csv")
+    throw Error(ErrorCode::kBadRequest, fmt::format("format must be json or csv, got \"{}\"", *format));
   // Paging parameters would be silently ignored: refused, like an unknown one.
   if (request.Query("limit") || request.Query("after")) {
     throw Error(ErrorCode::kBadRequest, "limit and after page the JSON list; format=csv is every reject of the load");

@@ -17,7 +17,7 @@ struct LoadCommandOptions {
   std::string on_conflict = "reject";
   std::string header = "auto";
   std::string extra_columns = "reject";  // reject | ignore
-  bool dry_run = false;  // check every row against the database as it is; write nothing
+  bool dry_run = false;                  // check every row against the database as it is; write nothing
 };
 int RunLoad(const Config& config, const LoadCommandOptions& options);
 

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <iterator>
 #include <nlohmann/json.hpp>
+#include <iterator>
 #include <utility>
 
 #include "extract/csv_row.hpp"
@@ -94,9 +94,7 @@ void AppendRejectsCsvRecord(core::Table table, const db::StoredReject& stored, s
   out.push_back('\n');
 }
 
-RejectsCsv::RejectsCsv(core::Table table, RejectPageReader read) : table_(table), read_(std::move(read)) {
-  ReadPage();
-}
+RejectsCsv::RejectsCsv(core::Table table, RejectPageReader read) : table_(table), read_(std::move(read)) { ReadPage(); }
 
 void RejectsCsv::ReadPage() {
   page_ = read_(after_, kPageRows);

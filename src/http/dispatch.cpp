@@ -190,7 +190,7 @@ class RequestDispatch {
     }
     result_.body_complete = true;
     co_return co_await OnWorkersFor(context_.workers, request_,
-                                 [&] { return Guarded(request_, [&] { return route.buffered(request_); }); });
+                                    [&] { return Guarded(request_, [&] { return route.buffered(request_); }); });
   }
 
   // The route's consumer, started on a worker (it may refuse at once), then fed the body.
@@ -234,7 +234,8 @@ class RequestDispatch {
         co_return std::move(read.refusal);
       }
       if (pace_.received > route.body_limit) {
-        co_await OnWorkersFor(context_.workers, request_, [&] { return AbortConsumer(consumer, "body over the route's limit"); });
+        co_await OnWorkersFor(context_.workers, request_,
+                              [&] { return AbortConsumer(consumer, "body over the route's limit"); });
         co_return TooLarge(request_, route.body_limit);
       }
       if (*read.bytes == 0) continue;
@@ -252,7 +253,7 @@ class RequestDispatch {
     }
     result_.body_complete = true;
     co_return co_await OnWorkersFor(context_.workers, request_,
-                                 [&] { return Guarded(request_, [&] { return consumer.Finish(); }); });
+                                    [&] { return Guarded(request_, [&] { return consumer.Finish(); }); });
   }
 
   const ServerContext& context_;

@@ -45,7 +45,9 @@ bool IsHeaderRecord(core::Table table, const std::vector<std::string_view>& fiel
 }
 
 CsvInput::CsvInput(RecordSink& sink, core::Table table, HeaderMode header, ExtraColumns extra)
-    : records_(sink), table_(table), header_(header), extra_(extra), sink_([this](const csv::CsvRecord& r) { OnRecord(r); }) {}
+    : records_(sink), table_(table), header_(header), extra_(extra), sink_([this](const csv::CsvRecord& r) {
+        OnRecord(r);
+      }) {}
 
 void CsvInput::Consume(std::string_view bytes) { reader_.Feed(bytes, sink_); }
 

@@ -47,7 +47,7 @@ struct LoadOptions {
   std::string source = "upload";
   std::optional<int64_t> retry_of;  // the load whose rejects this one retries (ingest/reject_retry.hpp)
   std::string trace_id;             // the trace of the request or CLI run (stored with the load)
-  size_t batch_rows = 20000;  // rows per bulk write
+  size_t batch_rows = 20000;        // rows per bulk write
   // The client's Idempotency-Key, committed with the load (load_id is filled in by the load).
   std::optional<db::IdempotencyRecord> idempotency;
 };

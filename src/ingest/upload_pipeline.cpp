@@ -69,7 +69,8 @@ LoadResult LoadCsvFile(db::Database& db, const CsvFileOptions& options, const By
   Load load(db, options.load);
   if (options.started) options.started(load.id());
   // A dry run keeps nothing but its record and rejects: the file is not archived either.
-  Archive archive(options.load.dry_run ? nullptr : options.archive, ArchiveKey(options.load.table, load.id(), core::NowMicros()));
+  Archive archive(options.load.dry_run ? nullptr : options.archive,
+                  ArchiveKey(options.load.table, load.id(), core::NowMicros()));
   CsvInput csv(load, options.load.table, options.header, options.extra_columns);
   uint64_t bytes = 0;
   source([&](std::string_view piece) {

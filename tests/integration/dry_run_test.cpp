@@ -77,9 +77,8 @@ TEST_P(DryRunApiTest, AnUploadDryRunAnswersAsItsLoadWouldAndChangesNothing) {
 
 TEST_P(DryRunApiTest, ABatchDryRunAnswersAsItsLoadWouldAndChangesNothing) {
   SeedCatalog();
-  const std::string batch =
-      R"([{"id":1,"name":"A","datetime":"2021-05-01T00:00:00Z","department_id":1,"job_id":1},)"
-      R"({"id":2,"name":"B","datetime":"2021-06-01T00:00:00Z","department_id":7,"job_id":2}])";
+  const std::string batch = R"([{"id":1,"name":"A","datetime":"2021-05-01T00:00:00Z","department_id":1,"job_id":1},)"
+                            R"({"id":2,"name":"B","datetime":"2021-06-01T00:00:00Z","department_id":7,"job_id":2}])";
   for (const std::string& atomic : {std::string("true"), std::string("false")}) {
     const std::string before = Observed();
     const HttpResponse dry = PostJson("hired_employees", batch, "?dry_run=1&atomic=" + atomic);

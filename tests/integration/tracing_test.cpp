@@ -76,7 +76,8 @@ TEST_P(TracingTest, WithoutATraceTheServerStartsOneAndSaysWhich) {
   ASSERT_EQ(trace_id.size(), 32U);
   EXPECT_EQ(response.Header("traceparent").substr(3, 32), trace_id);
   EXPECT_EQ(Get(Url("/healthz")).Header("traceparent").size(), 55U) << "every response carries one";
-  ASSERT_TRUE(WaitUntil([&] { return Has(EventsOf(trace_id), "load_finished"); }, std::chrono::seconds(10))) << server_->Log();
+  ASSERT_TRUE(WaitUntil([&] { return Has(EventsOf(trace_id), "load_finished"); }, std::chrono::seconds(10)))
+      << server_->Log();
 }
 
 MIGRATION_ON_BOTH_BACKENDS(TracingTest);

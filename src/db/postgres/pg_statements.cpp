@@ -60,9 +60,10 @@ const PgStatement kRecordMigration{"record migration", "INSERT INTO schema_migra
 const PgStatement kCommitMigrations{"commit migrations", "COMMIT"};
 const PgStatement kSchemaVersion{"schema version", "SELECT coalesce(max(version), 0) FROM schema_migrations"};
 
-const PgStatement kCreateLoad{"create load",
-                              "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host, retry_of, trace_id) "
-                              "VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7::bigint, $8) RETURNING id"};
+const PgStatement kCreateLoad{
+    "create load",
+    "INSERT INTO loads (table_name, source, on_conflict, status, started_at, host, retry_of, trace_id) "
+    "VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7::bigint, $8) RETURNING id"};
 // Only a running load: a load that committed (or failed already) keeps its outcome.
 const PgStatement kFailLoad{
     "fail load",

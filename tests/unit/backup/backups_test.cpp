@@ -31,7 +31,6 @@ using ::migration::testing::HireRow;
 using ::migration::testing::NamedRow;
 using ::migration::testing::TestDatabase;
 
-
 core::ErrorCode CodeOf(const std::function<void()>& call) {
   try {
     call();
@@ -91,7 +90,8 @@ TEST_P(BackupsTest, ARestoreGivesBackExactlyTheRowsOfTheBackup) {
 
   // Changed, added and deleted rows: the restore puts back the backup's rows, nothing else.
   CommitRows(*db_, Table::kHiredEmployees,
-             {HireRow(1, "2022-02-02T00:00:00Z", 2, 2), HireRow(4, "2021-03-03T00:00:00Z", 1, 1)}, db::OnConflict::kUpdate);
+             {HireRow(1, "2022-02-02T00:00:00Z", 2, 2), HireRow(4, "2021-03-03T00:00:00Z", 1, 1)},
+             db::OnConflict::kUpdate);
   const RestoreSummary restored = RestoreBackup(Target(), Table::kHiredEmployees, backup.id);
   EXPECT_EQ(restored.rows, 3U);
   const std::vector<Row> after = Rows(Table::kHiredEmployees);
@@ -135,7 +135,8 @@ TEST_P(BackupsTest, ARestoreThatWouldOrphanHiresIsAConflictAndChangesNothing) {
   const db::BackupRecord before_department_5 = CreateBackup(Target(), Table::kDepartments);
   CommitRows(*db_, Table::kDepartments, {NamedRow(5, "Newer")});
   CommitRows(*db_, Table::kHiredEmployees, {HireRow(1, "2021-01-01T00:00:00Z", 5, 1)});
-  EXPECT_EQ(CodeOf([&] { RestoreBackup(Target(), Table::kDepartments, before_department_5.id); }), core::ErrorCode::kConflict);
+  EXPECT_EQ(CodeOf([&] { RestoreBackup(Target(), Table::kDepartments, before_department_5.id); }),
+            core::ErrorCode::kConflict);
   EXPECT_EQ(Rows(Table::kDepartments).size(), 4U);
   EXPECT_EQ(Rows(Table::kHiredEmployees).size(), 1U);
 }

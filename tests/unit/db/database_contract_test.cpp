@@ -25,7 +25,6 @@ using ::migration::testing::HireRow;
 using ::migration::testing::NamedRow;
 using ::migration::testing::TestDatabase;
 
-
 template <typename F>
 core::ErrorCode ErrorCodeOf(F&& call) {
   try {
@@ -93,8 +92,8 @@ TEST_P(DatabaseContractTest, ACommittedLoadIsStoredExactlyWithItsRowsAndRejects)
   EXPECT_FALSE(running->finished_us.has_value());
 
   auto tx = db_->BeginLoad(load.id, LoadMode::kWrite);
-  const WriteResult written = tx->WriteRows(
-      Table::kDepartments, std::vector<Row>{NamedRow(2, "B"), NamedRow(1, "A")}, OnConflict::kReject, false);
+  const WriteResult written = tx->WriteRows(Table::kDepartments, std::vector<Row>{NamedRow(2, "B"), NamedRow(1, "A")},
+                                            OnConflict::kReject, false);
   EXPECT_EQ(written.inserted, 2U);
   EXPECT_TRUE(written.conflicts.empty());
   const std::string long_raw(5000, 'x');
@@ -136,8 +135,7 @@ TEST_P(DatabaseContractTest, ACommittedLoadIsStoredExactlyWithItsRowsAndRejects)
   ASSERT_EQ(after_first.size(), 1U);
   EXPECT_EQ(after_first[0].seq, rejects[1].seq);
 
-  EXPECT_EQ(db_->ListRows(Table::kDepartments, Page{0, 10}),
-            (std::vector<Row>{NamedRow(1, "A"), NamedRow(2, "B")}));
+  EXPECT_EQ(db_->ListRows(Table::kDepartments, Page{0, 10}), (std::vector<Row>{NamedRow(1, "A"), NamedRow(2, "B")}));
   EXPECT_EQ(db_->ListRows(Table::kDepartments, Page{1, 10}), (std::vector<Row>{NamedRow(2, "B")}));
   EXPECT_EQ(db_->GetRow(Table::kDepartments, 2), NamedRow(2, "B"));
 }
@@ -326,9 +324,10 @@ TEST_P(DatabaseContractTest, ARestoreThatWouldBreakAReferenceOrRepeatsAnIdChange
 
 TEST_P(DatabaseContractTest, ReportsCountHiresPerQuarterInUtcAndPerDepartment) {
   SeedCatalog();
-  LoadRows(Table::kHiredEmployees, {HireRow(1, "2021-01-01T00:00:00Z", 1, 1), HireRow(2, "2021-03-31T23:59:59Z", 1, 1),
-                                    HireRow(3, "2021-04-01T00:00:00Z", 1, 1), HireRow(4, "2021-12-31T23:00:00-02:00", 2, 2),
-                                    HireRow(5, "2020-12-31T23:59:59Z", 1, 1)});
+  LoadRows(Table::kHiredEmployees,
+           {HireRow(1, "2021-01-01T00:00:00Z", 1, 1), HireRow(2, "2021-03-31T23:59:59Z", 1, 1),
+            HireRow(3, "2021-04-01T00:00:00Z", 1, 1), HireRow(4, "2021-12-31T23:00:00-02:00", 2, 2),
+            HireRow(5, "2020-12-31T23:59:59Z", 1, 1)});
   std::vector<QuarterCountsRow> quarters = db_->HiresByQuarter(2021);
   std::sort(quarters.begin(), quarters.end(),
             [](const auto& a, const auto& b) { return a.department_id < b.department_id; });

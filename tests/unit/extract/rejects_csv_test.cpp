@@ -55,8 +55,7 @@ TEST(RejectsCsvTest, ARecordThatCannotBeSplitGoesWholeIntoTheFirstColumn) {
 }
 
 TEST(RejectsCsvTest, ACutRecordSaysSo) {
-  const std::string line =
-      Line(Table::kDepartments, Reject(1, db::RejectLocator::kLine, 4, "1,abc", kBlankName, 5000));
+  const std::string line = Line(Table::kDepartments, Reject(1, db::RejectLocator::kLine, 4, "1,abc", kBlankName, 5000));
   EXPECT_EQ(line, "1,abc,4,name: name must not be blank; record: only its first 5 of 5000 bytes were kept\n");
 }
 
@@ -72,7 +71,8 @@ TEST(RejectsCsvTest, EveryRejectOnceInOrderAcrossPagesAndTheFileReadsBackIgnorin
   const int count = 3 * RejectsCsv::kPageRows + 11;
   std::vector<db::StoredReject> all;
   for (int i = 1; i <= count; ++i) {
-    all.push_back(Reject(i, db::RejectLocator::kLine, 2 * i, fmt::format("{},\"Dept {}, {}\"", i, i, i % 3), kBlankName));
+    all.push_back(
+        Reject(i, db::RejectLocator::kLine, 2 * i, fmt::format("{},\"Dept {}, {}\"", i, i, i % 3), kBlankName));
   }
   std::vector<int64_t> reads;
   RejectsCsv csv(Table::kDepartments, [&](int64_t after, int limit) {

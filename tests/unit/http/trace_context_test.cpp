@@ -38,20 +38,21 @@ TEST(TraceContextTest, AnAwsTraceIdIsTheSameTraceInW3cForm) {
   EXPECT_EQ(AmznTraceIdHeader(trace),
             "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=" + trace.span_id + ";Sampled=1");
   // Fields in another order, spaces after the separators, no sampling decision.
-  EXPECT_EQ(TraceFromHeaders(std::nullopt, "Self=1-67891234-12456789abcdef012345678; Root=1-5759e988-bd862e3fe1be46a994272793")
+  EXPECT_EQ(TraceFromHeaders(std::nullopt,
+                             "Self=1-67891234-12456789abcdef012345678; Root=1-5759e988-bd862e3fe1be46a994272793")
                 .trace_id,
             "5759e988bd862e3fe1be46a994272793");
 }
 
 TEST(TraceContextTest, MalformedHeadersAreIgnoredAndANewTraceStarts) {
   std::set<std::string> traces;
-  for (const char* bad : {"", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",       // short
-                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",          // upper case
-                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",          // zero trace
-                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",          // zero parent
-                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",          // version ff
-                          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",    // extra on 00
-                          "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01"}) {       // separators
+  for (const char* bad : {"", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",     // short
+                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",        // upper case
+                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",        // zero trace
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",        // zero parent
+                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",        // version ff
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // extra on 00
+                          "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01"}) {     // separators
     const TraceContext trace = TraceFromHeaders(bad, "Root=1-5759e988-bd862e3fe1be46a99427279;Sampled=1");
     EXPECT_TRUE(IsHex(trace.trace_id, 32)) << bad;
     EXPECT_NE(trace.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736") << bad;

@@ -27,7 +27,7 @@ using ::migration::testing::HireRow;
 using ::migration::testing::NamedRow;
 using ::migration::testing::TestDatabase;
 
-constexpr size_t kBatchRows = 200;     // the load's flush size, crossed 15 times below
+constexpr size_t kBatchRows = 200;       // the load's flush size, crossed 15 times below
 constexpr int32_t kExistingHires = 500;  // ids 1..500 are in the table before each load
 constexpr int32_t kInputRecords = 3000;
 

@@ -56,12 +56,13 @@ class RejectRetryTest : public ::testing::TestWithParam<Backend> {
 TEST_P(RejectRetryTest, RecordsValidNowAreLoadedAndTheRestKeepTheirCurrentReasons) {
   const std::string long_name(5000, 'n');
   const LoadResult first = LoadHiresCsv(
-      "1,Ann,2021-01-05T10:00:00Z,1,1\n"       // line 1: valid
-      "2,Bob,2021-02-05T10:00:00Z,5,1\n"       // line 2: department 5 not loaded yet
-      "3,Cid,2021-03-05T10:00:00Z,1,7\n"       // line 3: job 7 never loaded
-      "4,Dee,2021-13-05T10:00:00Z,1,1\n"       // line 4: no such month
+      "1,Ann,2021-01-05T10:00:00Z,1,1\n"           // line 1: valid
+      "2,Bob,2021-02-05T10:00:00Z,5,1\n"           // line 2: department 5 not loaded yet
+      "3,Cid,2021-03-05T10:00:00Z,1,7\n"           // line 3: job 7 never loaded
+      "4,Dee,2021-13-05T10:00:00Z,1,1\n"           // line 4: no such month
       "5,\"Eve, Jr.\",2021-04-05T10:00:00Z,5,1\n"  // line 5: department 5, quoted name
-      "6," + long_name + ",2021-05-05T10:00:00Z,1,1\n");  // line 6: kept only in part
+      "6," +
+      long_name + ",2021-05-05T10:00:00Z,1,1\n");  // line 6: kept only in part
   ASSERT_EQ(first.record.counts.rejected, 5U);
   const auto first_rejects = Rejects(first.record.id);
 

@@ -25,7 +25,6 @@ using ::migration::testing::HireRow;
 using ::migration::testing::NamedRow;
 using ::migration::testing::TestDatabase;
 
-
 class ReportsTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -33,8 +32,9 @@ class ReportsTest : public ::testing::TestWithParam<Backend> {
     db_ = db::OpenDatabase(test_db_->url(), db::DatabaseOptions{});
     db_->Migrate();
     // Names out of id order, one department without hires, a name that sorts by bytes.
-    CommitRows(*db_, Table::kDepartments,
-               {NamedRow(1, "Support"), NamedRow(2, "Accounting"), NamedRow(3, "Marketing"), NamedRow(4, "accounting")});
+    CommitRows(
+        *db_, Table::kDepartments,
+        {NamedRow(1, "Support"), NamedRow(2, "Accounting"), NamedRow(3, "Marketing"), NamedRow(4, "accounting")});
     CommitRows(*db_, Table::kJobs, {NamedRow(1, "Writer"), NamedRow(2, "Analyst")});
     // 2021 by UTC quarter: an offset moves hire 5 into Q2 and hire 6 out of 2021 altogether.
     CommitRows(*db_, Table::kHiredEmployees,

@@ -55,7 +55,8 @@ std::string ErrorsText(const db::RejectRecord& reject) {
       if (!text.empty()) text += "; ";
       const std::string field = error.value("field", "");
       const std::string message = error.value("message", "");
-      text += field.empty() ? message : field + ": " + message;
+      if (!field.empty()) text.append(field).append(": ");
+      text += message;
     }
   }
   if (reject.raw_truncated()) {

@@ -32,7 +32,7 @@ void AppendRejectsCsvHeader(core::Table table, db::RejectLocator locator, std::s
 // (one that cannot be split, say an unclosed quote, goes whole into the first column); a JSON
 // object gives each column's value (a string as is, anything else as JSON text). Missing columns
 // are empty, fields past the table's columns are left out (the errors say how many there were).
-void AppendRejectsCsvRecord(core::Table table, const db::StoredReject& reject, std::string& out);
+void AppendRejectsCsvRecord(core::Table table, const db::StoredReject& stored, std::string& out);
 
 class RejectsCsv {
  public:

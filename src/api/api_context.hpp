@@ -10,6 +10,10 @@
 #include "http/server.hpp"
 #include "storage/object_store.hpp"
 
+namespace migration::imports {
+class ImportRunner;
+}
+
 namespace migration::api {
 
 struct ApiContext {
@@ -24,6 +28,8 @@ struct ApiContext {
   std::chrono::seconds idempotency_ttl = std::chrono::hours(24);
   // Upload spools (private, unlinked at once) go here: SCRATCH_DIR; empty: $TMPDIR, else /tmp.
   std::string scratch_dir;
+  // Runs import jobs on this replica (MAX_IMPORT_JOBS); null: jobs wait for another replica.
+  imports::ImportRunner* import_runner = nullptr;
 };
 
 }  // namespace migration::api

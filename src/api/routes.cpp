@@ -3,6 +3,7 @@
 #include "api/backups_api.hpp"
 #include "api/docs_api.hpp"
 #include "api/health_api.hpp"
+#include "api/imports_api.hpp"
 #include "api/loads_api.hpp"
 #include "api/metrics_api.hpp"
 #include "api/reports_api.hpp"
@@ -20,6 +21,7 @@ http::Router BuildRouter(ApiContext& context) {
   RegisterLoadRoutes(router, context);
   // Before the table routes, like the reports: GET /v1/{table} would match /v1/backups.
   RegisterBackupRoutes(router, context);
+  RegisterImportRoutes(router, context);
   // Before the table routes: /v1/{table}/{id} would match /v1/reports/<name> too.
   RegisterReportRoutes(router, context);
   RegisterTableRoutes(router, context);

@@ -86,6 +86,8 @@ void LoadEnvironment(Config& config) {
   EnvString("CORS_ALLOWED_ORIGINS", config.cors_allowed_origins);
   EnvNumber<int>("MAX_CONNECTIONS", config.max_connections, 1, 1000000);
   EnvNumber<int>("MAX_IN_FLIGHT_LOADS", config.max_in_flight_loads, 0, 10000);
+  EnvNumber<int>("MAX_IMPORT_JOBS", config.max_import_jobs, 0, 64);
+  EnvNumber<int>("IMPORT_LEASE_SECONDS", config.import_lease_seconds, 2, 3600);
   EnvNumber<int>("HEADER_TIMEOUT_SECONDS", config.header_timeout_seconds, 1, 3600);
   EnvString("SCRATCH_DIR", config.scratch_dir);
   EnvNumber<int>("AUTH_FAILURE_LIMIT", config.auth_failure_limit, 0, 1000000);
@@ -215,6 +217,19 @@ void AddHttpFlags(CLI::App& command, Config& config) {
 // The database side of serving: connections, concurrent loads, idempotency, reports.
 void AddLoadFlags(CLI::App& command, Config& config) {
   command.add_option("--db-pool-size", config.db_pool_size, "database connections [env DB_POOL_SIZE]")
+      ->capture_default_str()
+      ->group("Loads and database");
+  command
+      .add_option("--max-import-jobs", config.max_import_jobs,
+                  "import jobs (POST /v1/imports) this replica runs at once, 0 = none [env MAX_IMPORT_JOBS]")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str()
+      ->group("Loads and database");
+  command
+      .add_option("--import-lease-seconds", config.import_lease_seconds,
+                  "an import job a replica stopped renewing for this long is taken over by another "
+                  "[env IMPORT_LEASE_SECONDS]")
+      ->check(CLI::Range(2, 3600))
       ->capture_default_str()
       ->group("Loads and database");
   command

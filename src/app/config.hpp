@@ -65,6 +65,11 @@ struct Config {
   int idempotency_key_ttl_hours = 24;
   int max_connections = kServerDefaults.max_connections;
   int max_in_flight_loads = 0;  // 0: the database pool's size
+  // Import jobs this replica runs at once (0: none here; other replicas take them).
+  int max_import_jobs = 2;
+  // How long a claimed import job stays this replica's without a renewal; another replica takes
+  // over a job whose lease expired (its replica died).
+  int import_lease_seconds = 30;
   int header_timeout_seconds = static_cast<int>(kServerDefaults.header_timeout.count());
   // A request body (and a streamed response, read by the client) may fall at most
   // upload_rate_window_seconds behind this rate (0: no minimum).

@@ -15,6 +15,7 @@
 #include "app/database_login.hpp"
 #include "core/error.hpp"
 #include "core/host_name.hpp"
+#include "imports/import_runner.hpp"
 #include "db/database.hpp"
 #include "http/server.hpp"
 #include "observability/emf.hpp"
@@ -93,6 +94,21 @@ std::jthread StartIdempotencyKeyPurger(db::Database& database, std::chrono::seco
 
 }  // namespace
 
+// SIGTERM hands running import jobs back at once (queued again, for another replica), not after
+// the in-flight requests' grace period: the task may be killed when that ends.
+std::jthread HandBackImportsOnDrain(const http::ServerState& state, imports::ImportRunner* runner) {
+  if (runner == nullptr) return {};
+  return std::jthread([&state, runner](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      if (state.draining.load()) {
+        runner->Stop();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+}
+
 int RunServe(const Config& config_as_given) {
   using observability::LogInfo;
   using observability::LogWarn;
@@ -137,6 +153,16 @@ int RunServe(const Config& config_as_given) {
   context.max_upload_bytes = config.max_upload_bytes == 0 ? UINT64_MAX : config.max_upload_bytes;
   context.idempotency_ttl = std::chrono::hours(config.idempotency_key_ttl_hours);
   context.scratch_dir = config.scratch_dir;
+  // Import jobs need object storage: without it they are refused (503) and none run here.
+  std::unique_ptr<imports::ImportRunner> import_runner;
+  if (store) {
+    imports::ImportRunnerOptions runner_options;
+    runner_options.max_jobs = config.max_import_jobs;
+    runner_options.lease = std::chrono::seconds(config.import_lease_seconds);
+    runner_options.host = core::HostName();
+    import_runner = std::make_unique<imports::ImportRunner>(*database, *store, runner_options);
+    context.import_runner = import_runner.get();
+  }
   const http::Router router = api::BuildRouter(context);
 
   http::ServerOptions options;
@@ -158,7 +184,11 @@ int RunServe(const Config& config_as_given) {
                               {"storage_url", config.storage_url}});
   // cppcheck-suppress unreadVariable ; a jthread: it runs until this scope ends, then stops and joins
   std::jthread purger = StartIdempotencyKeyPurger(*database, context.idempotency_ttl);
+  if (import_runner) import_runner->Start();
+  // cppcheck-suppress unreadVariable ; a jthread: it runs until this scope ends, then stops and joins
+  std::jthread import_handback = HandBackImportsOnDrain(state, import_runner.get());
   server.Run();
+  if (import_runner) import_runner->Stop();
   return 0;
 }
 

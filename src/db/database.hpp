@@ -17,6 +17,7 @@
 
 #include "core/row.hpp"
 #include "core/table.hpp"
+#include "db/import_queue.hpp"
 #include "db/pool_stats.hpp"
 #include "db/records.hpp"
 #include "db/report_records.hpp"
@@ -44,6 +45,11 @@ class LoadTransaction {
   // replacing an expired one (older than record.ttl_seconds). Throws core::Error(kConflict) when
   // another load holds the same key and it has not expired.
   virtual void RecordIdempotencyKey(const IdempotencyRecord& record) = 0;
+
+  // Marks an import job's step done with this load, inside this transaction: the step is done
+  // exactly when the rows commit. Throws core::Error(kConflict) when the job's lease is no longer
+  // `commit.lease_token`'s or a cancel was asked for (the caller rolls back).
+  virtual void CompleteImportStep(const ImportStepCommit& commit) = 0;
 
   // Records the load's final state and commits rows, rejects and the load record together.
   virtual void Commit(const LoadRecord& final_state) = 0;
@@ -91,6 +97,9 @@ class Database {
   // are real); Commit stores only the load record and its rejects, and no report or data
   // version changes.
   virtual std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id, LoadMode mode) = 0;
+
+  // Import jobs (POST /v1/imports): queued in the database, run by any replica.
+  virtual ImportQueue& Imports() = 0;
 
   // Reads (each its own snapshot).
   virtual std::vector<core::Row> ListRows(core::Table table, Page page) = 0;

@@ -17,6 +17,21 @@ std::string BackupColumns(InstantColumn instant) {
   return "id, table_name, rows, bytes, sha256, object_key, location, " + instant("created_at");
 }
 
+std::string ImportColumns(InstantColumn instant) {
+  return fmt::format(
+      "id, source, status, header, on_conflict, CAST(dry_run AS integer), {}, {}, {}, error, trace_id, host, "
+      "CAST(cancel_requested AS integer), "
+      "attempts, {}",
+      instant("created_at"), instant("started_at"), instant("finished_at"), instant("lease_expires_at"));
+}
+
+std::string ImportStepColumns(InstantColumn instant) {
+  return fmt::format(
+      "import_id, position, table_name, object_key, status, load_id, bytes_total, bytes_read, rows_received, "
+      "rows_inserted, rows_updated, rows_rejected, rows_skipped, {}, {}, attempts",
+      instant("started_at"), instant("finished_at"));
+}
+
 std::string RowColumns(core::Table table, InstantColumn instant) {
   std::string out;
   for (const auto& column : core::SchemaOf(table).columns) {

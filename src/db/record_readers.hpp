@@ -18,6 +18,7 @@
 
 #include "core/row.hpp"
 #include "core/table.hpp"
+#include "db/import_records.hpp"
 #include "db/records.hpp"
 #include "db/report_records.hpp"
 #include "db/stored_values.hpp"
@@ -42,6 +43,8 @@ std::string InstantAsStored(std::string_view column);
 std::string LoadColumns(InstantColumn instant);
 std::string BackupColumns(InstantColumn instant);
 std::string RowColumns(core::Table table, InstantColumn instant);  // the table's schema order
+std::string ImportColumns(InstantColumn instant);                   // an import without its steps
+std::string ImportStepColumns(InstantColumn instant);               // import_id first, then the step
 // Rejects: seq, locator, position, raw, errors, the raw record's full length.
 // Hires by quarter: department id, department, job id, job, Q1..Q4.
 // Department hires: id, department, hires.
@@ -65,6 +68,47 @@ LoadRecord ReadLoad(const R& row) {
   if (!row.IsNull(15)) load.retry_of = row.Int(15);
   load.trace_id = row.Text(16);
   return load;
+}
+
+template <ResultRow R>
+ImportRecord ReadImport(const R& row) {
+  ImportRecord import;
+  import.id = row.Int(0);
+  import.source = row.Text(1);
+  import.status = StoredImportStatus(row.Text(2));
+  import.header = row.Text(3);
+  import.on_conflict = StoredOnConflict(row.Text(4));
+  import.dry_run = row.Int(5) != 0;
+  import.created_us = row.Instant(6, "imports.created_at");
+  if (!row.IsNull(7)) import.started_us = row.Instant(7, "imports.started_at");
+  if (!row.IsNull(8)) import.finished_us = row.Instant(8, "imports.finished_at");
+  import.error = row.Text(9);
+  import.trace_id = row.Text(10);
+  import.host = row.Text(11);
+  import.cancel_requested = row.Int(12) != 0;
+  import.attempts = static_cast<int>(row.Int(13));
+  if (!row.IsNull(14)) import.lease_expires_us = row.Instant(14, "imports.lease_expires_at");
+  return import;
+}
+
+// Column 0 is the step's import id (for grouping a page of imports' steps); the step follows.
+template <ResultRow R>
+ImportStep ReadImportStep(const R& row) {
+  ImportStep step;
+  step.position = static_cast<int>(row.Int(1));
+  step.table = StoredTable(row.Text(2), "import_steps.table_name");
+  step.key = row.Text(3);
+  step.status = row.Text(4);
+  if (!row.IsNull(5)) step.load_id = row.Int(5);
+  step.bytes_total = static_cast<uint64_t>(row.Int(6));
+  step.bytes_read = static_cast<uint64_t>(row.Int(7));
+  step.counts = {static_cast<uint64_t>(row.Int(8)), static_cast<uint64_t>(row.Int(9)),
+                 static_cast<uint64_t>(row.Int(10)), static_cast<uint64_t>(row.Int(11)),
+                 static_cast<uint64_t>(row.Int(12))};
+  if (!row.IsNull(13)) step.started_us = row.Instant(13, "import_steps.started_at");
+  if (!row.IsNull(14)) step.finished_us = row.Instant(14, "import_steps.finished_at");
+  step.attempts = static_cast<int>(row.Int(15));
+  return step;
 }
 
 template <ResultRow R>

@@ -27,6 +27,11 @@ LoadStatus StoredLoadStatus(std::string_view text) {
   Corrupt("loads.status", text, "a load status");
 }
 
+ImportStatus StoredImportStatus(std::string_view text) {
+  if (const auto status = ImportStatusFromName(text)) return *status;
+  Corrupt("imports.status", text, "an import status");
+}
+
 OnConflict StoredOnConflict(std::string_view text) {
   if (const auto mode = OnConflictFromName(text)) return *mode;
   Corrupt("loads.on_conflict", text, "reject, update or skip");

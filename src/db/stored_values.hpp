@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/table.hpp"
+#include "db/import_records.hpp"
 #include "db/records.hpp"
 
 namespace migration::db {
@@ -17,6 +18,9 @@ core::Table StoredTable(std::string_view text, std::string_view column);
 
 // A load's status as stored in loads.status.
 LoadStatus StoredLoadStatus(std::string_view text);
+
+// An import job's status as stored in imports.status.
+ImportStatus StoredImportStatus(std::string_view text);
 
 // A load's on_conflict mode as stored in loads.on_conflict.
 OnConflict StoredOnConflict(std::string_view text);

@@ -57,6 +57,7 @@ Load::Load(db::Database& db, LoadOptions options)
   record_.host = core::HostName();
   record_.id = db_.CreateLoad(record_);
   try {
+    if (options_.recorded) options_.recorded(record_.id);
     tx_ = db_.BeginLoad(record_.id, options_.dry_run ? db::LoadMode::kDryRun : db::LoadMode::kWrite);
     if (options_.table == Table::kHiredEmployees) {
       department_ids_ = SortedIds(tx_->ExistingIds(Table::kDepartments));
@@ -235,6 +236,14 @@ LoadResult Load::Finish() {
     }
     record_.status = options_.dry_run ? db::LoadStatus::kDryRun : db::OutcomeOf(c);
     if (options_.idempotency) tx_->RecordIdempotencyKey(*options_.idempotency);
+    if (options_.import_step) {
+      // The job's step is marked done with these rows, or neither commits (lease lost, cancel).
+      db::ImportStepCommit step = *options_.import_step;
+      step.load_id = record_.id;
+      step.status = db::LoadStatusName(record_.status);
+      step.counts = c;
+      tx_->CompleteImportStep(step);
+    }
     // The finish time is stored as is, so a replay (Idempotency-Key) renders the same response.
     record_.finished_us = core::NowMicros();
     tx_->Commit(record_);

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,6 +49,12 @@ struct LoadOptions {
   std::optional<int64_t> retry_of;  // the load whose rejects this one retries (ingest/reject_retry.hpp)
   std::string trace_id;             // the trace of the request or CLI run (stored with the load)
   size_t batch_rows = 20000;        // rows per bulk write
+  // The import job step this load is (ingest/import jobs): marked done inside the load's
+  // transaction, fenced by the job's lease (load_id, status and counts are filled in here).
+  std::optional<db::ImportStepCommit> import_step;
+  // Called once the load's record exists, before its transaction opens: on SQLite the transaction
+  // holds the only write lock, so what the caller records about the load must be written here.
+  std::function<void(int64_t load_id)> recorded;
   // The client's Idempotency-Key, committed with the load (load_id is filled in by the load).
   std::optional<db::IdempotencyRecord> idempotency;
 };

@@ -77,7 +77,7 @@ LoadResult LoadCsvFile(db::Database& db, const CsvFileOptions& options, const By
     archive.Write(piece);
     csv.Consume(piece);
     bytes += piece.size();
-    if (options.progress) options.progress(bytes, load.counts().received);
+    if (options.progress) options.progress(bytes, load.counts());
   });
   csv.Finish();
   if (load.counts().received == 0) {
@@ -85,6 +85,7 @@ LoadResult LoadCsvFile(db::Database& db, const CsvFileOptions& options, const By
     throw Error(ErrorCode::kUnprocessable, "the CSV has no data rows (an empty file, or only a header line)");
   }
   load.SetArchive(archive.Finish());
+  if (!options.stored_at.empty()) load.SetArchive(options.stored_at);
   LoadResult result = load.Finish();
   archive.Keep();
   return result;

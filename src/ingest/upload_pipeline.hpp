@@ -39,10 +39,13 @@ struct CsvFileOptions {
   ExtraColumns extra_columns = ExtraColumns::kReject;
   // Where the file is archived (ArchiveKey); null: not archived (nor is a dry run's file).
   storage::ObjectStore* archive = nullptr;
+  // Where the file already lives in object storage (an import's object), recorded as the load's
+  // archive instead of a copy.
+  std::string stored_at;
   // The load's id, as soon as the load is recorded (so a failure can name it).
   std::function<void(int64_t load_id)> started;
-  // After each piece: the file's bytes read so far and the load's rows so far (a progress line).
-  std::function<void(uint64_t bytes, uint64_t rows)> progress;
+  // After each piece: the file's bytes read so far and the load's counts so far (a progress line).
+  std::function<void(uint64_t bytes, const db::LoadCounts& counts)> progress;
 };
 
 // Runs the load. Throws core::Error(kUnprocessable) for a file without data rows (an empty file,

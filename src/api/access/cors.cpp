@@ -7,7 +7,7 @@
 namespace migration::api::access {
 namespace {
 
-constexpr const char* kAllowMethods = "GET, POST, OPTIONS";
+constexpr const char* kAllowMethods = "GET, POST, DELETE, OPTIONS";
 constexpr const char* kAllowHeaders = "Authorization, X-API-Key, Content-Type, Idempotency-Key, X-Request-Id";
 constexpr const char* kExposeHeaders = "X-Request-Id, Retry-After, Idempotent-Replayed";
 

@@ -13,6 +13,7 @@
 #include "core/time.hpp"
 #include "db/migrations.hpp"
 #include "db/postgres/pg_backups.hpp"
+#include "db/postgres/pg_imports.hpp"
 #include "db/postgres/pg_connection.hpp"
 #include "db/postgres/pg_hire_count_compactor.hpp"
 #include "db/postgres/pg_lease.hpp"
@@ -42,6 +43,7 @@ class PgDatabase final : public Database {
         pool_([this] { return std::make_unique<PgConnection>(url_); }, options.pool_size,
               std::chrono::milliseconds(options.acquire_timeout_ms)) {
     if (options.postgres.compact_hire_counts) compactor_.emplace(pool_);
+    imports_ = MakePgImportQueue(pool_);
   }
 
   std::string_view BackendName() const override { return "postgresql"; }
@@ -130,6 +132,8 @@ class PgDatabase final : public Database {
   std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id, LoadMode mode) override {
     return BeginPgLoad(pool_, load_id, mode, local_commits_);
   }
+
+  ImportQueue& Imports() override { return *imports_; }
 
   std::vector<Row> ListRows(Table table, Page page) override {
     PgLease conn(pool_);
@@ -326,6 +330,7 @@ class PgDatabase final : public Database {
   std::atomic<bool> has_deferred_{false};
   // Last: stopped (and joined) first, while the pool it uses still exists.
   std::optional<HireCountCompactor> compactor_;
+  std::unique_ptr<ImportQueue> imports_;
 };
 
 // Checks the URL's syntax once, at start, so a typo is a clear configuration error rather than

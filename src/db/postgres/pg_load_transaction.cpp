@@ -7,6 +7,7 @@
 #include "core/time.hpp"
 #include "db/hire_counts.hpp"
 #include "db/postgres/pg_copy.hpp"
+#include "db/postgres/pg_imports.hpp"
 #include "db/postgres/pg_sql_values.hpp"
 
 namespace migration::db::postgres {
@@ -84,6 +85,8 @@ class PgLoadTransaction final : public LoadTransaction {
       throw Error(ErrorCode::kConflict, "another request already used this Idempotency-Key");
     }
   }
+
+  void CompleteImportStep(const ImportStepCommit& commit) override { postgres::CompleteImportStep(*conn_, commit); }
 
   void Commit(const LoadRecord& final_state) override {
     if (mode_ == LoadMode::kWrite) {

@@ -26,6 +26,13 @@ const std::string kYearCounts =
 
 const std::string kLoadColumns = LoadColumns(MicrosOf);
 const std::string kBackupColumns = BackupColumns(MicrosOf);
+const std::string kImportColumns = ImportColumns(MicrosOf);
+const std::string kImportStepColumns = ImportStepColumns(MicrosOf);
+// The lease is counted on the database's clock: replicas' clocks may differ, the database's is one.
+constexpr std::string_view kLeaseUntil = "now() + $3::bigint * interval '1 millisecond'";
+// Only the holder of the lease may change a running job's steps.
+constexpr std::string_view kHeldBy =
+    "EXISTS (SELECT 1 FROM imports i WHERE i.id = $1::bigint AND i.lease_token = $2 AND i.status = 'running')";
 
 }  // namespace
 
@@ -250,6 +257,108 @@ TableSql BuildTableSql(core::Table table) {
 }
 
 }  // namespace
+// Import jobs
+const PgStatement kCreateImport{
+    "create import",
+    "INSERT INTO imports (source, status, header, on_conflict, dry_run, trace_id) "
+    "VALUES ($1, $2, $3, $4, $5::boolean, $6) RETURNING id"};
+const PgStatement kCreateImportStep{
+    "create import step",
+    "INSERT INTO import_steps (import_id, position, table_name, object_key, bytes_total) "
+    "VALUES ($1::bigint, $2::integer, $3, $4, $5::bigint)"};
+const PgStatement kGetImport{"get import", fmt::format("SELECT {} FROM imports WHERE id = $1::bigint", kImportColumns)};
+const PgStatement kGetImportSteps{
+    "get import steps",
+    fmt::format("SELECT {} FROM import_steps WHERE import_id = $1::bigint ORDER BY position", kImportStepColumns)};
+const PgStatement kListImports{
+    "list imports",
+    fmt::format("SELECT {} FROM imports WHERE ($1::bigint = 0 OR id < $1::bigint) ORDER BY id DESC LIMIT $2::bigint",
+                kImportColumns)};
+const PgStatement kListImportSteps{
+    "list import steps",
+    fmt::format("SELECT {} FROM import_steps WHERE import_id = ANY($1::bigint[]) ORDER BY import_id, position",
+                kImportStepColumns)};
+const PgStatement kBeginImportChange{"begin import change", "BEGIN"};
+// The oldest job nobody holds: queued, or running under a lease that expired (its replica died).
+// SKIP LOCKED: replicas claiming at once take different jobs instead of queueing on one row.
+const PgStatement kClaimImport{
+    "claim import",
+    fmt::format("UPDATE imports SET status = 'running', lease_token = $1, host = $2, attempts = attempts + 1, "
+                "lease_expires_at = {}, started_at = coalesce(started_at, now()) "
+                "WHERE id = (SELECT id FROM imports WHERE status = 'queued' OR (status = 'running' AND "
+                "lease_expires_at < now()) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                "RETURNING id, attempts",
+                kLeaseUntil)};
+// The attempt a dead replica left: its load never committed (the connection's end rolled it back).
+const PgStatement kFailAbandonedAttempt{
+    "fail abandoned attempt",
+    "UPDATE loads SET status = 'failed', finished_at = now(), error = $2 WHERE status = 'running' AND id IN "
+    "(SELECT load_id FROM import_steps WHERE import_id = $1::bigint AND status = 'running')"};
+const PgStatement kRequeueAbandonedSteps{
+    "requeue abandoned steps",
+    "UPDATE import_steps SET status = 'queued' WHERE import_id = $1::bigint AND status = 'running'"};
+const PgStatement kGiveUpImport{
+    "give up import",
+    "UPDATE imports SET status = 'failed', finished_at = now(), error = $2, lease_token = '', lease_expires_at = NULL "
+    "WHERE id = $1::bigint"};
+const PgStatement kCommitImportChange{"commit import change", "COMMIT"};
+const PgStatement kRenewImportLease{
+    "renew import lease",
+    fmt::format("UPDATE imports SET lease_expires_at = {} WHERE id = $1::bigint AND lease_token = $2 AND "
+                "status = 'running' RETURNING cancel_requested::integer",
+                kLeaseUntil)};
+const PgStatement kRecordStepProgress{
+    "record step progress",
+    fmt::format("UPDATE import_steps SET bytes_read = $4::bigint, rows_received = $5::bigint, rows_inserted = "
+                "$6::bigint, rows_updated = $7::bigint, rows_rejected = $8::bigint, rows_skipped = $9::bigint "
+                "WHERE import_id = $1::bigint AND position = $3::integer AND status = 'running' AND {}",
+                kHeldBy)};
+const PgStatement kStartImportStep{
+    "start import step",
+    fmt::format("UPDATE import_steps SET status = 'running', load_id = $4::bigint, bytes_total = $5::bigint, "
+                "bytes_read = 0, rows_received = 0, rows_inserted = 0, rows_updated = 0, rows_rejected = 0, "
+                "rows_skipped = 0, started_at = now(), finished_at = NULL, attempts = attempts + 1 "
+                "WHERE import_id = $1::bigint AND position = $3::integer AND {}",
+                kHeldBy)};
+const PgStatement kEndImportStep{
+    "end import step",
+    fmt::format("UPDATE import_steps SET status = $4, finished_at = now() "
+                "WHERE import_id = $1::bigint AND position = $3::integer AND {}",
+                kHeldBy)};
+// Inside the load's transaction (hence clock_timestamp() below: now() is when that began): the job's row stays locked until the load commits, so no claim
+// can take the job over between this check and the commit (a claim skips locked rows).
+const PgStatement kFenceImportStep{
+    "fence import step",
+    "SELECT 1 FROM imports WHERE id = $1::bigint AND lease_token = $2 AND status = 'running' AND NOT "
+    "cancel_requested FOR UPDATE"};
+const PgStatement kCompleteImportStep{
+    "complete import step",
+    "UPDATE import_steps SET status = $3, load_id = $4::bigint, bytes_read = $5::bigint, rows_received = "
+    "$6::bigint, rows_inserted = $7::bigint, rows_updated = $8::bigint, rows_rejected = $9::bigint, rows_skipped = "
+    "$10::bigint, finished_at = clock_timestamp() WHERE import_id = $1::bigint AND position = $2::integer"};
+const PgStatement kFinishImport{
+    "finish import",
+    "UPDATE imports SET status = $3, error = $4, finished_at = now(), lease_token = '', lease_expires_at = NULL "
+    "WHERE id = $1::bigint AND lease_token = $2 AND status = 'running'"};
+const PgStatement kReleaseImport{
+    "release import",
+    "UPDATE imports SET status = 'queued', lease_token = '', lease_expires_at = NULL "
+    "WHERE id = $1::bigint AND lease_token = $2 AND status = 'running' RETURNING id"};
+const PgStatement kCancelQueuedImport{
+    "cancel queued import",
+    "UPDATE imports SET status = 'cancelled', cancel_requested = true, finished_at = now() "
+    "WHERE id = $1::bigint AND status IN ('pending', 'queued') RETURNING id"};
+const PgStatement kCancelImportSteps{
+    "cancel import steps",
+    "UPDATE import_steps SET status = 'cancelled', finished_at = now() "
+    "WHERE import_id = $1::bigint AND status IN ('queued', 'running')"};
+const PgStatement kRequestImportCancel{
+    "request import cancel",
+    "UPDATE imports SET cancel_requested = true WHERE id = $1::bigint AND status = 'running' RETURNING id"};
+const PgStatement kStartPendingImport{
+    "start pending import",
+    "UPDATE imports SET status = 'queued' WHERE id = $1::bigint AND status = 'pending' RETURNING id"};
+
 }  // namespace pg_sql
 
 const pg_sql::TableSql& TableStatements(core::Table table) {
@@ -311,7 +420,31 @@ std::vector<const PgStatement*> FixedPgStatements() {
           &kBeginCompaction,
           &kTryCompactionLock,
           &kFoldCountChanges,
-          &kCommitCompaction};
+          &kCommitCompaction,
+          &kCreateImport,
+          &kCreateImportStep,
+          &kGetImport,
+          &kGetImportSteps,
+          &kListImports,
+          &kListImportSteps,
+          &kBeginImportChange,
+          &kClaimImport,
+          &kFailAbandonedAttempt,
+          &kRequeueAbandonedSteps,
+          &kGiveUpImport,
+          &kCommitImportChange,
+          &kRenewImportLease,
+          &kRecordStepProgress,
+          &kStartImportStep,
+          &kEndImportStep,
+          &kFenceImportStep,
+          &kCompleteImportStep,
+          &kFinishImport,
+          &kReleaseImport,
+          &kCancelQueuedImport,
+          &kCancelImportSteps,
+          &kRequestImportCancel,
+          &kStartPendingImport};
 }
 
 std::vector<const PgStatement*> TablePgStatements(core::Table table) {

@@ -12,6 +12,7 @@
 #include "db/record_readers.hpp"
 #include "db/sqlite/sqlite_backups.hpp"
 #include "db/sqlite/sqlite_connection.hpp"
+#include "db/sqlite/sqlite_imports.hpp"
 
 namespace migration::db::sqlite {
 namespace {
@@ -79,6 +80,8 @@ class SqliteLoadTransaction final : public LoadTransaction {
       throw core::Error(core::ErrorCode::kConflict, "another request already used this Idempotency-Key");
     }
   }
+
+  void CompleteImportStep(const ImportStepCommit& commit) override { sqlite::CompleteImportStep(*lease_, commit); }
 
   void Commit(const LoadRecord& final_state) override {
     if (mode_ == LoadMode::kWrite) {
@@ -201,7 +204,8 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(std::string path, const DatabaseOptions& options)
       : path_(std::move(path)),
         pool_([this] { return std::make_unique<Connection>(path_); }, options.pool_size,
-              std::chrono::milliseconds(options.acquire_timeout_ms)) {}
+              std::chrono::milliseconds(options.acquire_timeout_ms)),
+        imports_(MakeSqliteImportQueue(pool_)) {}
 
   std::string_view BackendName() const override { return "sqlite"; }
   ConnectionPoolStats PoolStats() override { return pool_.GetStats(); }
@@ -277,6 +281,8 @@ class SqliteDatabase final : public Database {
     stmt.Run();
     return conn->Changes();
   }
+
+  ImportQueue& Imports() override { return *imports_; }
 
   std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id, LoadMode mode) override {
     return std::make_unique<SqliteLoadTransaction>(pool_.Acquire(), load_id, mode);
@@ -393,6 +399,7 @@ class SqliteDatabase final : public Database {
  private:
   std::string path_;
   Pool pool_;
+  std::unique_ptr<ImportQueue> imports_;  // after pool_: it uses it
 };
 
 }  // namespace

@@ -143,6 +143,106 @@ TableSql BuildTableSql(core::Table table) {
 }
 
 }  // namespace
+// Import jobs. Instants are the caller's clock (one process), in microseconds.
+namespace {
+const std::string kImportColumns = ImportColumns(InstantAsStored);
+const std::string kImportStepColumns = ImportStepColumns(InstantAsStored);
+// Only the holder of the lease may change a running job's steps.
+constexpr std::string_view kHeldBy =
+    "EXISTS (SELECT 1 FROM imports i WHERE i.id = ?1 AND i.lease_token = ?2 AND i.status = 'running')";
+}  // namespace
+const SqliteStatement kCreateImport{
+    "create import",
+    "INSERT INTO imports (source, status, header, on_conflict, dry_run, trace_id, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+const SqliteStatement kCreateImportStep{
+    "create import step",
+    "INSERT INTO import_steps (import_id, position, table_name, object_key, bytes_total) VALUES (?1, ?2, ?3, ?4, ?5)"};
+const SqliteStatement kGetImport{"get import", fmt::format("SELECT {} FROM imports WHERE id = ?1", kImportColumns)};
+const SqliteStatement kGetImportSteps{
+    "get import steps",
+    fmt::format("SELECT {} FROM import_steps WHERE import_id = ?1 ORDER BY position", kImportStepColumns)};
+const SqliteStatement kListImports{
+    "list imports",
+    fmt::format("SELECT {} FROM imports WHERE (?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2", kImportColumns)};
+// ?1: the imports' ids as a JSON array.
+const SqliteStatement kListImportSteps{
+    "list import steps",
+    fmt::format("SELECT {} FROM import_steps WHERE import_id IN (SELECT value FROM json_each(?1)) "
+                "ORDER BY import_id, position",
+                kImportStepColumns)};
+// ?1 token, ?2 host, ?3 lease end, ?4 now.
+const SqliteStatement kClaimImport{
+    "claim import",
+    "UPDATE imports SET status = 'running', lease_token = ?1, host = ?2, attempts = attempts + 1, "
+    "lease_expires_at = ?3, started_at = coalesce(started_at, ?4) "
+    "WHERE id = (SELECT id FROM imports WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < ?4) "
+    "ORDER BY id LIMIT 1) RETURNING id, attempts"};
+const SqliteStatement kFailAbandonedAttempt{
+    "fail abandoned attempt",
+    "UPDATE loads SET status = 'failed', finished_at = ?3, error = ?2 WHERE status = 'running' AND id IN "
+    "(SELECT load_id FROM import_steps WHERE import_id = ?1 AND status = 'running')"};
+const SqliteStatement kRequeueAbandonedSteps{
+    "requeue abandoned steps", "UPDATE import_steps SET status = 'queued' WHERE import_id = ?1 AND status = 'running'"};
+const SqliteStatement kGiveUpImport{
+    "give up import",
+    "UPDATE imports SET status = 'failed', finished_at = ?3, error = ?2, lease_token = '', lease_expires_at = NULL "
+    "WHERE id = ?1"};
+const SqliteStatement kRenewImportLease{
+    "renew import lease",
+    "UPDATE imports SET lease_expires_at = ?3 WHERE id = ?1 AND lease_token = ?2 AND status = 'running' "
+    "RETURNING cancel_requested"};
+const SqliteStatement kRecordStepProgress{
+    "record step progress",
+    fmt::format("UPDATE import_steps SET bytes_read = ?4, rows_received = ?5, rows_inserted = ?6, rows_updated = ?7, "
+                "rows_rejected = ?8, rows_skipped = ?9 WHERE import_id = ?1 AND position = ?3 AND status = 'running' "
+                "AND {}",
+                kHeldBy)};
+// ?6: now.
+const SqliteStatement kStartImportStep{
+    "start import step",
+    fmt::format("UPDATE import_steps SET status = 'running', load_id = ?4, bytes_total = ?5, bytes_read = 0, "
+                "rows_received = 0, rows_inserted = 0, rows_updated = 0, rows_rejected = 0, rows_skipped = 0, "
+                "started_at = ?6, finished_at = NULL, attempts = attempts + 1 "
+                "WHERE import_id = ?1 AND position = ?3 AND {}",
+                kHeldBy)};
+const SqliteStatement kEndImportStep{
+    "end import step",
+    fmt::format("UPDATE import_steps SET status = ?4, finished_at = ?5 WHERE import_id = ?1 AND position = ?3 AND {}",
+                kHeldBy)};
+// Inside the load's transaction, which holds SQLite's write lock until it commits: no claim can
+// run between this check and the commit.
+const SqliteStatement kFenceImportStep{
+    "fence import step",
+    "SELECT 1 FROM imports WHERE id = ?1 AND lease_token = ?2 AND status = 'running' AND NOT cancel_requested"};
+const SqliteStatement kCompleteImportStep{
+    "complete import step",
+    "UPDATE import_steps SET status = ?3, load_id = ?4, bytes_read = ?5, rows_received = ?6, rows_inserted = ?7, "
+    "rows_updated = ?8, rows_rejected = ?9, rows_skipped = ?10, finished_at = ?11 "
+    "WHERE import_id = ?1 AND position = ?2"};
+const SqliteStatement kFinishImport{
+    "finish import",
+    "UPDATE imports SET status = ?3, error = ?4, finished_at = ?5, lease_token = '', lease_expires_at = NULL "
+    "WHERE id = ?1 AND lease_token = ?2 AND status = 'running'"};
+const SqliteStatement kReleaseImport{
+    "release import",
+    "UPDATE imports SET status = 'queued', lease_token = '', lease_expires_at = NULL "
+    "WHERE id = ?1 AND lease_token = ?2 AND status = 'running' RETURNING id"};
+const SqliteStatement kCancelQueuedImport{
+    "cancel queued import",
+    "UPDATE imports SET status = 'cancelled', cancel_requested = 1, finished_at = ?2 "
+    "WHERE id = ?1 AND status IN ('pending', 'queued') RETURNING id"};
+const SqliteStatement kCancelImportSteps{
+    "cancel import steps",
+    "UPDATE import_steps SET status = 'cancelled', finished_at = ?2 WHERE import_id = ?1 AND status IN ('queued', "
+    "'running')"};
+const SqliteStatement kRequestImportCancel{
+    "request import cancel",
+    "UPDATE imports SET cancel_requested = 1 WHERE id = ?1 AND status = 'running' RETURNING id"};
+const SqliteStatement kStartPendingImport{
+    "start pending import",
+    "UPDATE imports SET status = 'queued' WHERE id = ?1 AND status = 'pending' RETURNING id"};
+
 }  // namespace sqlite_sql
 
 const sqlite_sql::TableSql& TableStatements(core::Table table) {
@@ -188,7 +288,29 @@ std::vector<const SqliteStatement*> FixedSqliteStatements() {
           &kListBackups,
           &kGetBackup,
           &kDropCounts,
-          &kWriteCount};
+          &kWriteCount,
+          &kCreateImport,
+          &kCreateImportStep,
+          &kGetImport,
+          &kGetImportSteps,
+          &kListImports,
+          &kListImportSteps,
+          &kClaimImport,
+          &kFailAbandonedAttempt,
+          &kRequeueAbandonedSteps,
+          &kGiveUpImport,
+          &kRenewImportLease,
+          &kRecordStepProgress,
+          &kStartImportStep,
+          &kEndImportStep,
+          &kFenceImportStep,
+          &kCompleteImportStep,
+          &kFinishImport,
+          &kReleaseImport,
+          &kCancelQueuedImport,
+          &kCancelImportSteps,
+          &kRequestImportCancel,
+          &kStartPendingImport};
 }
 
 std::vector<const SqliteStatement*> TableSqliteStatements(core::Table table) {

@@ -63,6 +63,30 @@ extern const SqliteStatement kGetBackup;
 extern const SqliteStatement kDropCounts;
 extern const SqliteStatement kWriteCount;
 
+// Import jobs (db/import_queue.hpp); parameters are numbered (?1…) like PostgreSQL's
+extern const SqliteStatement kCreateImport;
+extern const SqliteStatement kCreateImportStep;
+extern const SqliteStatement kGetImport;
+extern const SqliteStatement kGetImportSteps;
+extern const SqliteStatement kListImports;
+extern const SqliteStatement kListImportSteps;
+extern const SqliteStatement kClaimImport;
+extern const SqliteStatement kFailAbandonedAttempt;
+extern const SqliteStatement kRequeueAbandonedSteps;
+extern const SqliteStatement kGiveUpImport;
+extern const SqliteStatement kRenewImportLease;
+extern const SqliteStatement kRecordStepProgress;
+extern const SqliteStatement kStartImportStep;
+extern const SqliteStatement kEndImportStep;
+extern const SqliteStatement kFenceImportStep;
+extern const SqliteStatement kCompleteImportStep;
+extern const SqliteStatement kFinishImport;
+extern const SqliteStatement kReleaseImport;
+extern const SqliteStatement kCancelQueuedImport;
+extern const SqliteStatement kCancelImportSteps;
+extern const SqliteStatement kRequestImportCancel;
+extern const SqliteStatement kStartPendingImport;
+
 struct TableSql {
   SqliteStatement list_rows;  // keyset page: ? after id, ? limit
   SqliteStatement get_row;    // ? id

@@ -76,7 +76,7 @@ TEST_P(UploadPipelineTest, AFileIsLoadedAndArchivedUnderItsDateAndLoadId) {
   int64_t started = 0;
   std::vector<uint64_t> progress;
   options.started = [&](int64_t id) { started = id; };
-  options.progress = [&](uint64_t bytes, uint64_t) { progress.push_back(bytes); };
+  options.progress = [&](uint64_t bytes, const db::LoadCounts&) { progress.push_back(bytes); };
   const std::string file = "id,department\n1,Sales\n2,Research\nx,Bad\n";
   const LoadResult result = LoadCsvFile(*db_, options, Pieces(file, 7));
   EXPECT_EQ(result.record.status, db::LoadStatus::kPartial);

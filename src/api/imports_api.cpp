@@ -1,0 +1,246 @@
+// /v1/imports: a file (or a folder of them) already in object storage loaded by a job that any
+// replica runs (imports/import_runner.hpp), watched and cancelled here.
+
+#include "api/imports_api.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "api/json_render.hpp"
+#include "api/query_params.hpp"
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "imports/import_plan.hpp"
+#include "imports/import_runner.hpp"
+
+namespace migration::api {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+constexpr uint64_t kImportBodyLimit = 16 * 1024;  // a source URL and a few options
+constexpr size_t kMaxSourceBytes = 2048;
+
+storage::ObjectStore& Store(ApiContext& context) {
+  if (context.store == nullptr) {
+    throw Error(ErrorCode::kUnavailable, "imports read from object storage, and none is configured (STORAGE_URL)");
+  }
+  return *context.store;
+}
+
+// rows/s and the time left from a step's progress so far (null before there is any).
+void AddRates(nlohmann::json& out, const db::ImportStep& step, int64_t now_us) {
+  out["rows_per_second"] = nullptr;
+  out["eta_seconds"] = nullptr;
+  if (step.status != "running" || !step.started_us || step.bytes_read == 0) return;
+  const double seconds = static_cast<double>(now_us - *step.started_us) / 1e6;
+  if (seconds <= 0) return;
+  out["rows_per_second"] = std::llround(static_cast<double>(step.counts.received) / seconds);
+  const double bytes_per_second = static_cast<double>(step.bytes_read) / seconds;
+  const uint64_t left = step.bytes_total > step.bytes_read ? step.bytes_total - step.bytes_read : 0;
+  out["eta_seconds"] = std::llround(static_cast<double>(left) / bytes_per_second);
+}
+
+nlohmann::json InstantJson(const std::optional<int64_t>& us) {
+  return us ? nlohmann::json(core::FormatRfc3339(*us)) : nlohmann::json();
+}
+
+nlohmann::json ImportJson(const db::ImportRecord& import, const storage::ObjectStore& store) {
+  const int64_t now = core::NowMicros();
+  nlohmann::json steps = nlohmann::json::array();
+  uint64_t bytes_total = 0;
+  uint64_t bytes_read = 0;
+  db::LoadCounts totals;
+  for (const auto& step : import.steps) {
+    nlohmann::json out = {
+        {"table", core::TableName(step.table)},
+        {"source", store.Location(step.key)},
+        {"status", step.status},
+        {"load_id", step.load_id ? nlohmann::json(*step.load_id) : nlohmann::json()},
+        {"bytes_total", step.bytes_total},
+        {"bytes_read", step.bytes_read},
+        {"rows_received", step.counts.received},
+        {"rows_inserted", step.counts.inserted},
+        {"rows_updated", step.counts.updated},
+        {"rows_rejected", step.counts.rejected},
+        {"rows_skipped", step.counts.skipped},
+        {"started_at", InstantJson(step.started_us)},
+        {"finished_at", InstantJson(step.finished_us)},
+        {"attempts", step.attempts},
+    };
+    AddRates(out, step, now);
+    steps.push_back(std::move(out));
+    bytes_total += step.bytes_total;
+    bytes_read += step.bytes_read;
+    totals.received += step.counts.received;
+    totals.inserted += step.counts.inserted;
+    totals.updated += step.counts.updated;
+    totals.rejected += step.counts.rejected;
+    totals.skipped += step.counts.skipped;
+  }
+  return {
+      {"import_id", import.id},
+      {"source", import.source},
+      {"status", db::ImportStatusName(import.status)},
+      {"header", import.header},
+      {"on_conflict", db::OnConflictName(import.on_conflict)},
+      {"dry_run", import.dry_run},
+      {"created_at", core::FormatRfc3339(import.created_us)},
+      {"started_at", InstantJson(import.started_us)},
+      {"finished_at", InstantJson(import.finished_us)},
+      {"error", import.error.empty() ? nlohmann::json() : nlohmann::json(import.error)},
+      {"cancel_requested", import.cancel_requested},
+      {"attempts", import.attempts},
+      {"host", import.host.empty() ? nlohmann::json() : nlohmann::json(import.host)},
+      {"trace_id", import.trace_id.empty() ? nlohmann::json() : nlohmann::json(import.trace_id)},
+      {"bytes_total", bytes_total},
+      {"bytes_read", bytes_read},
+      {"rows_received", totals.received},
+      {"rows_inserted", totals.inserted},
+      {"rows_updated", totals.updated},
+      {"rows_rejected", totals.rejected},
+      {"rows_skipped", totals.skipped},
+      {"steps", std::move(steps)},
+  };
+}
+
+// The database's copy, with the running step's progress from this replica's runner when it runs
+// here (the database's is as old as the last lease renewal).
+db::ImportRecord WithLiveProgress(ApiContext& context, db::ImportRecord import) {
+  if (context.import_runner == nullptr || import.status != db::ImportStatus::kRunning) return import;
+  const auto live = context.import_runner->Live(import.id);
+  if (!live) return import;
+  for (auto& step : import.steps) {
+    if (step.position != live->position || step.status != "running") continue;
+    step.bytes_read = live->bytes_read;
+    step.counts = live->counts;
+  }
+  return import;
+}
+
+std::string StringField(const nlohmann::json& body, const char* name, const std::string& fallback) {
+  if (!body.contains(name)) return fallback;
+  if (!body[name].is_string()) throw Error(ErrorCode::kBadRequest, fmt::format("\"{}\" must be a string", name));
+  return body[name].get<std::string>();
+}
+
+db::ImportRecord ImportFromBody(ApiContext& context, const http::Request& request) {
+  if (request.MediaType() != "application/json") {
+    throw Error(ErrorCode::kUnsupportedMediaType, R"(send {"source": "s3://…"} as application/json)");
+  }
+  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) throw Error(ErrorCode::kBadRequest, "the body must be a JSON object");
+  for (const auto& [name, value] : body.items()) {
+    if (name != "source" && name != "table" && name != "header" && name != "on_conflict" && name != "dry_run") {
+      throw Error(ErrorCode::kBadRequest,
+                  fmt::format("unknown field \"{}\" (accepted: source, table, header, on_conflict, dry_run)",
+                              name.substr(0, 64)));
+    }
+  }
+  db::ImportRecord import;
+  import.source = StringField(body, "source", "");
+  if (import.source.empty()) throw Error(ErrorCode::kBadRequest, R"("source" is required: "s3://bucket/key.csv")");
+  if (import.source.size() > kMaxSourceBytes) {
+    throw Error(ErrorCode::kBadRequest, fmt::format("\"source\" is longer than {} bytes", kMaxSourceBytes));
+  }
+  std::optional<core::Table> table;
+  if (body.contains("table")) {
+    const std::string name = StringField(body, "table", "");
+    table = core::TableFromName(name);
+    if (!table) {
+      throw Error(ErrorCode::kBadRequest, "\"table\" must be departments, jobs or hired_employees");
+    }
+  }
+  import.header = StringField(body, "header", "auto");
+  if (!ingest::HeaderModeFromName(import.header)) {
+    throw Error(ErrorCode::kBadRequest, "\"header\" must be auto, present or absent");
+  }
+  const auto on_conflict = db::OnConflictFromName(StringField(body, "on_conflict", "reject"));
+  if (!on_conflict) throw Error(ErrorCode::kBadRequest, "\"on_conflict\" must be reject, update or skip");
+  import.on_conflict = *on_conflict;
+  if (body.contains("dry_run") && !body["dry_run"].is_boolean()) {
+    throw Error(ErrorCode::kBadRequest, "\"dry_run\" must be true or false");
+  }
+  import.dry_run = body.value("dry_run", false) || BoolParam(request, "dry_run", false);
+  import.trace_id = request.trace.trace_id;
+  import.steps = imports::PlanImport(Store(context), import.source, table);
+  return import;
+}
+
+http::Response CreateImport(ApiContext& context, const http::Request& request) {
+  db::ImportRecord import = ImportFromBody(context, request);
+  import.status = db::ImportStatus::kQueued;
+  import.id = context.db.Imports().Create(import);
+  if (context.import_runner != nullptr) context.import_runner->Notify();
+  const auto stored = context.db.Imports().Get(import.id);
+  http::Response response = http::Response::Json(202, Dump(ImportJson(stored.value_or(import), Store(context))));
+  response.headers.emplace_back("Location", fmt::format("/v1/imports/{}", import.id));
+  return response;
+}
+
+db::ImportRecord FindImport(ApiContext& context, const http::Request& request) {
+  const int64_t id = IdParam(request, "id");
+  auto import = context.db.Imports().Get(id);
+  if (!import) throw Error(ErrorCode::kNotFound, fmt::format("there is no import {}", id));
+  return WithLiveProgress(context, std::move(*import));
+}
+
+http::Response GetImport(ApiContext& context, const http::Request& request) {
+  return http::Response::Json(200, Dump(ImportJson(FindImport(context, request), Store(context))));
+}
+
+http::Response ListImports(ApiContext& context, const http::Request& request) {
+  const db::Page page = PageParams(request);
+  const auto imports = context.db.Imports().List(page.after, page.limit);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& import : imports) items.push_back(ImportJson(WithLiveProgress(context, import), Store(context)));
+  const bool more = static_cast<int>(imports.size()) == page.limit;
+  return http::Response::Json(
+      200, Dump({{"items", std::move(items)}, {"next", more ? nlohmann::json(imports.back().id) : nlohmann::json()}}));
+}
+
+// 200: cancelled (it had not started); 202: the replica running it stops it (its load rolls back)
+// within a lease renewal; 409: it has ended already.
+http::Response CancelImport(ApiContext& context, const http::Request& request) {
+  const int64_t id = IdParam(request, "id");
+  // Running here: stopped at once, and the runner records the cancel itself (on SQLite the running
+  // load holds the only write lock, so nothing else could write it meanwhile).
+  if (context.import_runner != nullptr && context.import_runner->CancelLocal(id)) {
+    return http::Response::Json(202, Dump(ImportJson(FindImport(context, request), Store(context))));
+  }
+  const db::CancelOutcome outcome = context.db.Imports().Cancel(id);
+  if (outcome == db::CancelOutcome::kNotFound) throw Error(ErrorCode::kNotFound, fmt::format("there is no import {}", id));
+  if (outcome == db::CancelOutcome::kAlreadyFinal) {
+    throw Error(ErrorCode::kConflict, fmt::format("import {} has ended already; there is nothing to cancel", id));
+  }
+  const auto import = context.db.Imports().Get(id);
+  return http::Response::Json(outcome == db::CancelOutcome::kCancelled ? 200 : 202,
+                              Dump(ImportJson(import.value(), Store(context))));
+}
+
+}  // namespace
+
+void RegisterImportRoutes(http::Router& router, ApiContext& context) {
+  router.Add({"POST",
+              "/v1/imports",
+              kImportBodyLimit,
+              [&context](const http::Request& r) { return CreateImport(context, r); },
+              nullptr,
+              "",
+              {"dry_run"}});
+  router.Add({"GET",
+              "/v1/imports",
+              0,
+              [&context](const http::Request& r) { return ListImports(context, r); },
+              nullptr,
+              "",
+              {"limit", "after"}});
+  router.Add({"GET", "/v1/imports/{id}", 0, [&context](const http::Request& r) { return GetImport(context, r); },
+              nullptr, ""});
+  router.Add({"DELETE", "/v1/imports/{id}", 0,
+              [&context](const http::Request& r) { return CancelImport(context, r); }, nullptr, ""});
+}
+
+}  // namespace migration::api

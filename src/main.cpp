@@ -61,6 +61,33 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                  "counts and rejects, writing no row; a folder's hires are checked against the departments and "
                  "jobs already loaded, not those of the same dry run");
 
+  app::ImportCommandOptions import_options;
+  auto* import = cli.add_subcommand(
+      "import", "run an import job (as POST /v1/imports): a file or folder already in object storage (STORAGE_URL)");
+  app::AddCommonFlags(*import, config);
+  app::AddStorageFlags(*import, config);
+  import
+      ->add_option("source", import_options.source,
+                   "an object or a folder (ending in /) under STORAGE_URL: s3://bucket/prefix/key.csv, "
+                   "file:///dir/key.csv, or the key alone")
+      ->required();
+  import->add_option("--table", import_options.table, "table of a single object (default: from its name)");
+  import->add_option("--on-conflict", import_options.on_conflict, "reject|update|skip for ids that exist")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"reject", "update", "skip"}));
+  import->add_option("--header", import_options.header, "auto|present|absent")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "present", "absent"}));
+  import->add_flag("--dry-run", import_options.dry_run, "check every row against the database as it is; write none");
+  import->add_flag("--detach", import_options.detach,
+                   "only queue the job for the servers (MAX_IMPORT_JOBS) and print its id");
+  import
+      ->add_option("--import-lease-seconds", config.import_lease_seconds,
+                   "a run that stops renewing its job for this long loses it to a server replica "
+                   "[env IMPORT_LEASE_SECONDS]")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 3600));
+
   app::ReportCommandOptions report_options;
   auto* report = cli.add_subcommand("report", "print a report: hires-by-quarter or departments-above-mean");
   app::AddCommonFlags(*report, config);
@@ -101,7 +128,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   // CLI loads print a summary; keep the per-row log lines for servers unless asked for.
   if (argc > 1 &&
       (std::string_view(argv[1]) == "load" || std::string_view(argv[1]) == "report" ||
-       std::string_view(argv[1]) == "backup" || std::string_view(argv[1]) == "restore") &&
+       std::string_view(argv[1]) == "backup" || std::string_view(argv[1]) == "import" || std::string_view(argv[1]) == "restore") &&
       std::getenv("LOG_LEVEL") == nullptr) {
     config.log_level = "error";
   }
@@ -111,6 +138,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   try {
     app::ConfigureLogging(config);
     if (*load) return app::RunLoad(config, load_options);
+    if (*import) return app::RunImport(config, import_options);
     if (*report) return app::RunReport(config, report_options);
     if (*migrate) return app::RunMigrate(config);
     if (*backup) return app::RunBackup(config, backup_table);

@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+#include "api/idempotency.hpp"
+#include "api/idempotent_load.hpp"
 #include "api/json_render.hpp"
 #include "api/query_params.hpp"
 #include "core/error.hpp"
@@ -169,15 +171,43 @@ db::ImportRecord ImportFromBody(ApiContext& context, const http::Request& reques
   return import;
 }
 
-http::Response CreateImport(ApiContext& context, const http::Request& request) {
-  db::ImportRecord import = ImportFromBody(context, request);
-  import.status = db::ImportStatus::kQueued;
-  import.id = context.db.Imports().Create(import);
-  if (context.import_runner != nullptr) context.import_runner->Notify();
-  const auto stored = context.db.Imports().Get(import.id);
-  http::Response response = http::Response::Json(202, Dump(ImportJson(stored.value_or(import), Store(context))));
+http::Response ImportAccepted(ApiContext& context, const db::ImportRecord& import) {
+  http::Response response = http::Response::Json(202, Dump(ImportJson(import, Store(context))));
   response.headers.emplace_back("Location", fmt::format("/v1/imports/{}", import.id));
   return response;
+}
+
+// The first answer to a request sent again with the same Idempotency-Key: that job as it is now.
+std::optional<http::Response> ReplayImportIfSeen(ApiContext& context, const db::IdempotencyRecord& wanted) {
+  const auto seen = context.db.Imports().FindKey(wanted.principal, wanted.key, wanted.ttl_seconds);
+  if (!seen) return std::nullopt;
+  // Same key, another request (source, options): refused, nothing queued.
+  if (!SameRequest(*seen, wanted)) throw Error(ErrorCode::kUnprocessable, KeyReusedDetail(*seen, wanted));
+  const auto import = context.db.Imports().Get(seen->load_id);
+  if (!import) throw Error(ErrorCode::kInternal, "the import of this Idempotency-Key is missing");
+  http::Response response = ImportAccepted(context, *import);
+  response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
+
+http::Response CreateImport(ApiContext& context, const http::Request& request) {
+  auto key = IdempotencyParam(context, request);
+  if (key) {
+    key->fingerprint = FingerprintOf(request);
+    if (auto replay = ReplayImportIfSeen(context, *key)) return std::move(*replay);
+  }
+  db::ImportRecord import = ImportFromBody(context, request);
+  import.status = db::ImportStatus::kQueued;
+  try {
+    import.id = context.db.Imports().Create(import, key);
+  } catch (const Error& error) {
+    // A concurrent request with the same key committed first: answer as it did.
+    if (!key || error.code() != ErrorCode::kConflict) throw;
+    if (auto replay = ReplayImportIfSeen(context, *key)) return std::move(*replay);
+    throw;
+  }
+  if (context.import_runner != nullptr) context.import_runner->Notify();
+  return ImportAccepted(context, context.db.Imports().Get(import.id).value_or(import));
 }
 
 db::ImportRecord FindImport(ApiContext& context, const http::Request& request) {

@@ -21,6 +21,16 @@ struct LoadCommandOptions {
 };
 int RunLoad(const Config& config, const LoadCommandOptions& options);
 
+struct ImportCommandOptions {
+  std::string source;  // s3://… or file://… under STORAGE_URL, or a key of that store
+  std::string table;   // empty: from the object's name
+  std::string on_conflict = "reject";
+  std::string header = "auto";
+  bool dry_run = false;
+  bool detach = false;  // only queue the job (the servers run it) and print its id
+};
+int RunImport(const Config& config, const ImportCommandOptions& options);
+
 struct ReportCommandOptions {
   std::string name;  // hires-by-quarter | departments-above-mean
   std::string year = "2021";

@@ -1,12 +1,11 @@
 // `migration-api load DIR|FILE|s3://bucket/prefix/|s3://bucket/key.csv... [--table T]`: the
 // historical load from local files or S3 objects. A folder (or an S3 prefix ending in "/") is
 // loaded in foreign-key order (departments, jobs, hired_employees); each file is one load, atomic
-// on its own; objects stream from S3 straight into the load, nothing is staged on disk. Progress on a terminal, a
-// summary table at the end, exit 1 when a file failed (nothing of it committed, or nothing valid in it).
+// on its own; objects stream from S3 straight into the load, nothing is staged on disk. Progress
+// as it goes (app/progress_display.hpp), a summary table at the end, exit 1 when a file failed
+// (nothing of it committed, or nothing valid in it).
 
 #include <fmt/format.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +16,7 @@
 
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "app/progress_display.hpp"
 #include "core/error.hpp"
 #include "db/database.hpp"
 #include "http/trace_context.hpp"
@@ -128,30 +128,6 @@ std::vector<FileJob> PlanFiles(const Config& config, const LoadCommandOptions& o
   return jobs;
 }
 
-class Progress {
- public:
-  Progress(std::string name, uint64_t total) : name_(std::move(name)), total_(total), enabled_(isatty(STDERR_FILENO)) {}
-  void Update(uint64_t done, uint64_t rows) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    const double pct = total_ == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total_);
-    std::fprintf(stderr, "\r%s: %5.1f%%  %llu rows  %.1f / %.1f MB", name_.c_str(), pct,
-                 static_cast<unsigned long long>(rows), static_cast<double>(done) / 1e6,
-                 static_cast<double>(total_) / 1e6);
-  }
-  void Done() {
-    if (enabled_) std::fprintf(stderr, "\r\033[K");
-  }
-
- private:
-  std::string name_;
-  uint64_t total_;
-  bool enabled_;
-  std::chrono::steady_clock::time_point last_{};
-};
-
 // Calls `sink` with the file's bytes, from the local file or the S3 object.
 void ReadFile(const FileJob& job, const ingest::ByteSink& sink) {
   if (job.store) {
@@ -182,7 +158,7 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
     file.load.trace_id = trace_id;
     file.header = *ingest::HeaderModeFromName(options.header);
     file.extra_columns = ingest::ExtraColumnsFromName(options.extra_columns).value_or(ingest::ExtraColumns::kReject);
-    Progress progress(job.path.filename().string(), job.size);
+    ProgressDisplay progress(job.path.filename().string(), job.size);
     file.started = [&outcome](int64_t load_id) { outcome.load_id = load_id; };
     file.progress = [&progress](uint64_t bytes, const db::LoadCounts& counts) { progress.Update(bytes, counts.received); };
     const ingest::LoadResult result =

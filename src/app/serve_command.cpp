@@ -1,5 +1,6 @@
 // `migration-api serve`: open the database, apply migrations, serve HTTP until SIGTERM.
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -159,7 +160,8 @@ int RunServe(const Config& config_as_given) {
     imports::ImportRunnerOptions runner_options;
     runner_options.max_jobs = config.max_import_jobs;
     runner_options.lease = std::chrono::seconds(config.import_lease_seconds);
-    runner_options.host = core::HostName();
+    // The process too: replicas may share a host (and tests run two on one).
+    runner_options.host = fmt::format("{}/{}", core::HostName(), ::getpid());
     import_runner = std::make_unique<imports::ImportRunner>(*database, *store, runner_options);
     context.import_runner = import_runner.get();
   }

@@ -28,16 +28,23 @@ class ImportQueue {
  public:
   virtual ~ImportQueue() = default;
 
-  // Stores a new job with its steps (status kQueued, or kPending for a presigned upload);
-  // returns its id.
-  virtual int64_t Create(const ImportRecord& import) = 0;
+  // Stores a new job with its steps (status kQueued, or kPending for a presigned upload) and the
+  // client's Idempotency-Key, if any, with it; returns its id. Throws core::Error(kConflict) when
+  // another job holds the same key and it has not expired (key.load_id is unused).
+  virtual int64_t Create(const ImportRecord& import, const std::optional<IdempotencyRecord>& key) = 0;
+  // The job created with (principal, key) within the last `ttl_seconds`, if any; its `load_id`
+  // is the import's id.
+  virtual std::optional<IdempotencyRecord> FindKey(const std::string& principal, const std::string& key,
+                                                   int64_t ttl_seconds) = 0;
   virtual std::optional<ImportRecord> Get(int64_t id) = 0;
   // Newest first; `after` = last id seen (0: start). Steps included.
   virtual std::vector<ImportRecord> List(int64_t after, int limit) = 0;
 
   // Claims the oldest queued job, or a running one whose lease expired, for `lease`; `host`
   // names this replica. A job claimed kMaxImportAttempts times already is failed instead.
-  virtual std::optional<ImportClaim> Claim(const std::string& host, std::chrono::milliseconds lease) = 0;
+  // `only`: claim that job or none (the CLI's `import`, which runs the job it created).
+  virtual std::optional<ImportClaim> Claim(const std::string& host, std::chrono::milliseconds lease,
+                                           int64_t only) = 0;
   // Extends the lease and stores the running step's progress.
   virtual ImportLeaseState Renew(int64_t id, const std::string& lease_token, std::chrono::milliseconds lease,
                                  const std::optional<ImportProgress>& progress) = 0;

@@ -31,8 +31,8 @@ ImportRunner::ImportRunner(db::Database& db, storage::ObjectStore& store, Import
 ImportRunner::~ImportRunner() { Stop(); }
 
 void ImportRunner::Start() {
-  if (options_.max_jobs <= 0) return;
   for (int i = 0; i < options_.max_jobs; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  // Also without workers: a job the caller runs itself (Run) needs its lease renewed.
   heartbeat_ = std::thread([this] { HeartbeatLoop(); });
 }
 
@@ -95,6 +95,7 @@ void ImportRunner::Unregister(int64_t id) {
 
 void ImportRunner::WorkerLoop() {
   uint64_t seen = 0;
+  std::chrono::steady_clock::time_point last_claim_warning{};
   while (true) {
     {
       std::unique_lock lock(mutex_);
@@ -103,9 +104,15 @@ void ImportRunner::WorkerLoop() {
     }
     std::optional<db::ImportClaim> claim;
     try {
-      claim = db_.Imports().Claim(options_.host, options_.lease);
+      claim = db_.Imports().Claim(options_.host, options_.lease, 0);
     } catch (const std::exception& e) {
-      observability::LogWarn("import_claim_failed", {{"error", e.what()}});
+      // Busy (SQLite: a load holds the write lock) or the database is away: retried at the next
+      // poll, logged once a minute at most.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_claim_warning >= std::chrono::minutes(1)) {
+        last_claim_warning = now;
+        observability::LogWarn("import_claim_failed", {{"error", e.what()}});
+      }
     }
     if (claim) {
       try {

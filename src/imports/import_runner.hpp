@@ -53,7 +53,8 @@ class ImportRunner {
   ImportRunner(const ImportRunner&) = delete;
   ImportRunner& operator=(const ImportRunner&) = delete;
 
-  // Starts the workers and the heartbeat.
+  // Starts the workers (max_jobs) and the heartbeat that renews the leases of every job this
+  // runner runs, the workers' and those given to Run().
   void Start();
   // A job was queued: an idle worker claims it now rather than at its next poll.
   void Notify();

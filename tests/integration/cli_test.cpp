@@ -113,6 +113,35 @@ TEST_P(CliTest, ADryRunReportsTheLoadItWouldBeAndWritesNothing) {
   EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM departments"), departments.inserted);
 }
 
+TEST_P(CliTest, ImportRunsTheJobOfAStoreFolderWithProgressLinesAndASummary) {
+  const DataSet data = GeneratedData();
+  const ExpectedLoad hires = ExpectHires(data);
+  const CommandResult result = Run({"import", "file://" + data.dir + "/", "--storage-url", "file://" + data.dir});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), hires.inserted) << result.output;
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM imports WHERE status = 'succeeded'"), 1);
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM import_steps WHERE status = 'partial' AND rows_rejected = " +
+                                std::to_string(hires.rejected)),
+            1)
+      << result.output;
+  EXPECT_NE(result.output.find("import 1: succeeded"), std::string::npos) << result.output;
+  // Not a terminal: one JSON progress line per second (at least the first) instead of a bar.
+  EXPECT_NE(result.output.find(R"("event":"progress")"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(R"("file":"hired_employees")"), std::string::npos) << result.output;
+
+  const CommandResult outside = Run({"import", "file:///etc/", "--storage-url", "file://" + data.dir});
+  EXPECT_EQ(outside.exit_code, 2) << outside.output;
+  EXPECT_NE(outside.output.find("under file://"), std::string::npos) << outside.output;
+}
+
+TEST_P(CliTest, LoadPrintsProgressLinesWhenNotOnATerminal) {
+  const DataSet data = GeneratedData();
+  const CommandResult result = Run({"load", data.dir + "/departments.csv"});
+  EXPECT_NE(result.output.find(R"({"event":"progress","file":"departments.csv")"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find(R"("eta_seconds")"), std::string::npos) << result.output;
+}
+
 TEST_P(CliTest, DbMigrateCreatesTheSchemaAndIsIdempotent) {
   EXPECT_EQ(Run({"db", "migrate"}).exit_code, 0);
   const CommandResult again = Run({"db", "migrate"});
@@ -125,7 +154,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, CliTest, ::testing::Values(Backend::kSqlite, 
 
 TEST(CliHelpTest, EveryCommandExplainsItself) {
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--help"}, {"serve", "--help"}, {"load", "--help"}, {"db", "--help"}, {"db", "migrate", "--help"}}) {
+           {"--help"}, {"serve", "--help"}, {"load", "--help"}, {"import", "--help"}, {"db", "--help"}, {"db", "migrate", "--help"}}) {
     const CommandResult result = RunMigrationApi(args);
     EXPECT_EQ(result.exit_code, 0) << args.front();
     EXPECT_NE(result.output.find("Usage"), std::string::npos) << result.output;

@@ -30,7 +30,7 @@ class PgImportQueue final : public ImportQueue {
  public:
   explicit PgImportQueue(PgPool& pool) : pool_(pool) {}
 
-  int64_t Create(const ImportRecord& import) override {
+  int64_t Create(const ImportRecord& import, const std::optional<IdempotencyRecord>& key) override {
     PgLease conn(pool_);
     conn->Exec(pg_sql::kBeginImportChange);
     const PgResult created = conn->Exec(pg_sql::kCreateImport, PgParams()
@@ -49,8 +49,32 @@ class PgImportQueue final : public ImportQueue {
                                                 .Add(step.key)
                                                 .Add(static_cast<int64_t>(step.bytes_total)));
     }
+    if (key) {
+      const PgResult stored = conn->Exec(
+          pg_sql::kRecordImportKey,
+          PgParams().Add(key->principal).Add(key->key).Add(key->request).Add(id).Add(key->fingerprint).Add(
+              key->ttl_seconds));
+      if (stored.AffectedRows() == 0) {
+        throw Error(ErrorCode::kConflict, "another request already used this Idempotency-Key");
+      }
+    }
     conn->Exec(pg_sql::kCommitImportChange);
     return id;
+  }
+
+  std::optional<IdempotencyRecord> FindKey(const std::string& principal, const std::string& key,
+                                           int64_t ttl_seconds) override {
+    PgLease conn(pool_);
+    const PgResult found = conn->Exec(pg_sql::kFindImportKey, PgParams().Add(principal).Add(key).Add(ttl_seconds));
+    if (found.Rows() == 0) return std::nullopt;
+    IdempotencyRecord record;
+    record.principal = principal;
+    record.key = key;
+    record.request = std::string(found.Text(0, 0));
+    record.load_id = found.Int(0, 1);
+    record.fingerprint = std::string(found.Text(0, 2));
+    record.ttl_seconds = ttl_seconds;
+    return record;
   }
 
   std::optional<ImportRecord> Get(int64_t id) override {
@@ -84,12 +108,13 @@ class PgImportQueue final : public ImportQueue {
     return imports;
   }
 
-  std::optional<ImportClaim> Claim(const std::string& host, std::chrono::milliseconds lease) override {
+  std::optional<ImportClaim> Claim(const std::string& host, std::chrono::milliseconds lease, int64_t only) override {
     PgLease conn(pool_);
     const std::string token = NewLeaseToken();
     conn->Exec(pg_sql::kBeginImportChange);
     const PgResult claimed =
-        conn->Exec(pg_sql::kClaimImport, PgParams().Add(token).Add(host).Add(static_cast<int64_t>(lease.count())));
+        conn->Exec(pg_sql::kClaimImport,
+                   PgParams().Add(token).Add(host).Add(static_cast<int64_t>(lease.count())).Add(only));
     if (claimed.Rows() == 0) {
       conn->Exec(pg_sql::kCommitImportChange);
       return std::nullopt;

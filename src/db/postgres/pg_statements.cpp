@@ -285,8 +285,9 @@ const PgStatement kClaimImport{
     "claim import",
     fmt::format("UPDATE imports SET status = 'running', lease_token = $1, host = $2, attempts = attempts + 1, "
                 "lease_expires_at = {}, started_at = coalesce(started_at, now()) "
-                "WHERE id = (SELECT id FROM imports WHERE status = 'queued' OR (status = 'running' AND "
-                "lease_expires_at < now()) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                "WHERE id = (SELECT id FROM imports WHERE (status = 'queued' OR (status = 'running' AND "
+                "lease_expires_at < now())) AND ($4::bigint = 0 OR id = $4::bigint) ORDER BY id LIMIT 1 "
+                "FOR UPDATE SKIP LOCKED) "
                 "RETURNING id, attempts",
                 kLeaseUntil)};
 // The attempt a dead replica left: its load never committed (the connection's end rolled it back).
@@ -355,6 +356,18 @@ const PgStatement kCancelImportSteps{
 const PgStatement kRequestImportCancel{
     "request import cancel",
     "UPDATE imports SET cancel_requested = true WHERE id = $1::bigint AND status = 'running' RETURNING id"};
+// As a load's key (kRecordIdempotencyKey): an expired key is replaced, a live one is another job's.
+const PgStatement kRecordImportKey{
+    "record import key",
+    "INSERT INTO import_idempotency_keys (principal, key, request, import_id, fingerprint) "
+    "VALUES ($1, $2, $3, $4::bigint, $5) "
+    "ON CONFLICT (principal, key) DO UPDATE SET request = EXCLUDED.request, import_id = EXCLUDED.import_id, "
+    "fingerprint = EXCLUDED.fingerprint, created_at = now() "
+    "WHERE import_idempotency_keys.created_at <= now() - $6::bigint * interval '1 second'"};
+const PgStatement kFindImportKey{
+    "find import key",
+    "SELECT request, import_id, fingerprint FROM import_idempotency_keys WHERE principal = $1 AND key = $2 "
+    "AND created_at > now() - $3::bigint * interval '1 second'"};
 const PgStatement kStartPendingImport{
     "start pending import",
     "UPDATE imports SET status = 'queued' WHERE id = $1::bigint AND status = 'pending' RETURNING id"};
@@ -444,7 +457,9 @@ std::vector<const PgStatement*> FixedPgStatements() {
           &kCancelQueuedImport,
           &kCancelImportSteps,
           &kRequestImportCancel,
-          &kStartPendingImport};
+          &kStartPendingImport,
+          &kRecordImportKey,
+          &kFindImportKey};
 }
 
 std::vector<const PgStatement*> TablePgStatements(core::Table table) {

@@ -105,6 +105,8 @@ extern const PgStatement kCancelQueuedImport;
 extern const PgStatement kCancelImportSteps;
 extern const PgStatement kRequestImportCancel;
 extern const PgStatement kStartPendingImport;
+extern const PgStatement kRecordImportKey;
+extern const PgStatement kFindImportKey;
 // The hire count compactor
 extern const PgStatement kBeginCompaction;
 extern const PgStatement kTryCompactionLock;

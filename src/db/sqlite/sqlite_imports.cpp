@@ -29,6 +29,23 @@ void BindCounts(Statement& stmt, int first, uint64_t bytes_read, const LoadCount
       .Bind(first + 5, static_cast<int64_t>(c.skipped));
 }
 
+// The connection's connection-wide busy timeout (30 s, for loads that wait their turn) would hold
+// a runner's claim or renewal, a database connection and a shutdown behind a running load for
+// that long. They are retried at the next poll or renewal: a short wait is enough.
+constexpr int kJobBusyTimeoutMs = 200;
+constexpr int kDefaultBusyTimeoutMs = 30000;  // as set by the connection setup (sqlite_statements.cpp)
+
+class ShortBusyTimeout {
+ public:
+  explicit ShortBusyTimeout(Connection& conn) : conn_(conn) { sqlite3_busy_timeout(conn_.handle(), kJobBusyTimeoutMs); }
+  ~ShortBusyTimeout() { sqlite3_busy_timeout(conn_.handle(), kDefaultBusyTimeoutMs); }
+  ShortBusyTimeout(const ShortBusyTimeout&) = delete;
+  ShortBusyTimeout& operator=(const ShortBusyTimeout&) = delete;
+
+ private:
+  Connection& conn_;
+};
+
 // One write transaction (BEGIN IMMEDIATE), rolled back unless committed.
 class WriteTransaction {
  public:
@@ -71,7 +88,7 @@ class SqliteImportQueue final : public ImportQueue {
  public:
   explicit SqliteImportQueue(Pool& pool) : pool_(pool) {}
 
-  int64_t Create(const ImportRecord& import) override {
+  int64_t Create(const ImportRecord& import, const std::optional<IdempotencyRecord>& key) override {
     auto conn = pool_.Acquire();
     WriteTransaction tx(conn);
     Statement insert(conn->handle(), sqlite_sql::kCreateImport);
@@ -93,8 +110,32 @@ class SqliteImportQueue final : public ImportQueue {
           .Bind(5, static_cast<int64_t>(step.bytes_total));
       step_insert.Run();
     }
+    if (key) {
+      const int64_t now = core::NowMicros();
+      Statement record(conn->handle(), sqlite_sql::kRecordImportKey);
+      record.Bind(1, key->principal).Bind(2, key->key).Bind(3, key->request).Bind(4, id).Bind(5, key->fingerprint);
+      record.Bind(6, now - key->ttl_seconds * 1000000).Bind(7, now);
+      record.Run();
+      if (conn->Changes() == 0) throw Error(ErrorCode::kConflict, "another request already used this Idempotency-Key");
+    }
     tx.Commit();
     return id;
+  }
+
+  std::optional<IdempotencyRecord> FindKey(const std::string& principal, const std::string& key,
+                                           int64_t ttl_seconds) override {
+    auto conn = pool_.Acquire();
+    Statement find(conn->handle(), sqlite_sql::kFindImportKey);
+    find.Bind(1, principal).Bind(2, key).Bind(3, core::NowMicros() - ttl_seconds * 1000000);
+    if (!find.Step()) return std::nullopt;
+    IdempotencyRecord record;
+    record.principal = principal;
+    record.key = key;
+    record.request = find.Text(0);
+    record.load_id = find.Int(1);
+    record.fingerprint = find.Text(2);
+    record.ttl_seconds = ttl_seconds;
+    return record;
   }
 
   std::optional<ImportRecord> Get(int64_t id) override {
@@ -124,8 +165,9 @@ class SqliteImportQueue final : public ImportQueue {
     return imports;
   }
 
-  std::optional<ImportClaim> Claim(const std::string& host, std::chrono::milliseconds lease) override {
+  std::optional<ImportClaim> Claim(const std::string& host, std::chrono::milliseconds lease, int64_t only) override {
     auto conn = pool_.Acquire();
+    const ShortBusyTimeout short_wait(*conn);
     const std::string token = NewLeaseToken();
     const int64_t now = core::NowMicros();
     WriteTransaction tx(conn);
@@ -133,7 +175,7 @@ class SqliteImportQueue final : public ImportQueue {
     int64_t attempts = 0;
     {
       Statement claim(conn->handle(), sqlite_sql::kClaimImport);
-      claim.Bind(1, token).Bind(2, host).Bind(3, LeaseEnd(lease)).Bind(4, now);
+      claim.Bind(1, token).Bind(2, host).Bind(3, LeaseEnd(lease)).Bind(4, now).Bind(5, only);
       if (!claim.Step()) {
         tx.Commit();
         return std::nullopt;
@@ -172,6 +214,7 @@ class SqliteImportQueue final : public ImportQueue {
   ImportLeaseState Renew(int64_t id, const std::string& lease_token, std::chrono::milliseconds lease,
                          const std::optional<ImportProgress>& progress) override {
     auto conn = pool_.Acquire();
+    const ShortBusyTimeout short_wait(*conn);
     WriteTransaction tx(conn);
     bool cancel_requested = false;
     {

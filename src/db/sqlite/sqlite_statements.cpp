@@ -171,13 +171,13 @@ const SqliteStatement kListImportSteps{
     fmt::format("SELECT {} FROM import_steps WHERE import_id IN (SELECT value FROM json_each(?1)) "
                 "ORDER BY import_id, position",
                 kImportStepColumns)};
-// ?1 token, ?2 host, ?3 lease end, ?4 now.
+// ?1 token, ?2 host, ?3 lease end, ?4 now, ?5 the only job to claim (0: any).
 const SqliteStatement kClaimImport{
     "claim import",
     "UPDATE imports SET status = 'running', lease_token = ?1, host = ?2, attempts = attempts + 1, "
     "lease_expires_at = ?3, started_at = coalesce(started_at, ?4) "
-    "WHERE id = (SELECT id FROM imports WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < ?4) "
-    "ORDER BY id LIMIT 1) RETURNING id, attempts"};
+    "WHERE id = (SELECT id FROM imports WHERE (status = 'queued' OR (status = 'running' AND lease_expires_at < ?4)) "
+    "AND (?5 = 0 OR id = ?5) ORDER BY id LIMIT 1) RETURNING id, attempts"};
 const SqliteStatement kFailAbandonedAttempt{
     "fail abandoned attempt",
     "UPDATE loads SET status = 'failed', finished_at = ?3, error = ?2 WHERE status = 'running' AND id IN "
@@ -239,6 +239,17 @@ const SqliteStatement kCancelImportSteps{
 const SqliteStatement kRequestImportCancel{
     "request import cancel",
     "UPDATE imports SET cancel_requested = 1 WHERE id = ?1 AND status = 'running' RETURNING id"};
+// ?6: the instant before which a stored key has expired; ?7: now.
+const SqliteStatement kRecordImportKey{
+    "record import key",
+    "INSERT INTO import_idempotency_keys (principal, key, request, import_id, fingerprint, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?7) ON CONFLICT (principal, key) DO UPDATE SET request = excluded.request, "
+    "import_id = excluded.import_id, fingerprint = excluded.fingerprint, created_at = ?7 "
+    "WHERE import_idempotency_keys.created_at <= ?6"};
+const SqliteStatement kFindImportKey{
+    "find import key",
+    "SELECT request, import_id, fingerprint FROM import_idempotency_keys WHERE principal = ?1 AND key = ?2 "
+    "AND created_at > ?3"};
 const SqliteStatement kStartPendingImport{
     "start pending import",
     "UPDATE imports SET status = 'queued' WHERE id = ?1 AND status = 'pending' RETURNING id"};
@@ -310,7 +321,9 @@ std::vector<const SqliteStatement*> FixedSqliteStatements() {
           &kCancelQueuedImport,
           &kCancelImportSteps,
           &kRequestImportCancel,
-          &kStartPendingImport};
+          &kStartPendingImport,
+          &kRecordImportKey,
+          &kFindImportKey};
 }
 
 std::vector<const SqliteStatement*> TableSqliteStatements(core::Table table) {

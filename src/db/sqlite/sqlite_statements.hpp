@@ -86,6 +86,8 @@ extern const SqliteStatement kCancelQueuedImport;
 extern const SqliteStatement kCancelImportSteps;
 extern const SqliteStatement kRequestImportCancel;
 extern const SqliteStatement kStartPendingImport;
+extern const SqliteStatement kRecordImportKey;
+extern const SqliteStatement kFindImportKey;
 
 struct TableSql {
   SqliteStatement list_rows;  // keyset page: ? after id, ? limit

@@ -91,7 +91,7 @@ class ImportJobsTest : public ::testing::TestWithParam<Backend> {
     import.source = store_->Location(source);
     import.dry_run = dry_run;
     import.steps = PlanImport(*store_, import.source, std::nullopt);
-    return db_->Imports().Create(import);
+    return db_->Imports().Create(import, std::nullopt);
   }
 
   db::ImportRecord Get(int64_t id) { return db_->Imports().Get(id).value(); }
@@ -113,11 +113,11 @@ TEST_P(ImportJobsTest, AClaimHoldsTheJobUntilItsLeaseExpiresThenAnotherTakesItOv
   store_->Put("d/departments.csv", "1,Sales\n");
   const int64_t id = Queue("d/departments.csv");
   auto& queue = db_->Imports();
-  const auto first = queue.Claim("replica-a", milliseconds(300));
+  const auto first = queue.Claim("replica-a", milliseconds(300), 0);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->import.id, id);
   EXPECT_EQ(first->import.status, db::ImportStatus::kRunning);
-  EXPECT_FALSE(queue.Claim("replica-b", milliseconds(300))) << "a live lease is not claimed again";
+  EXPECT_FALSE(queue.Claim("replica-b", milliseconds(300), 0)) << "a live lease is not claimed again";
 
   // Attempt 1 starts its load, then its replica dies (it never renews).
   db::LoadRecord load;
@@ -128,7 +128,7 @@ TEST_P(ImportJobsTest, AClaimHoldsTheJobUntilItsLeaseExpiresThenAnotherTakesItOv
   queue.StartStep(id, first->lease_token, 0, load_id, 8);
   std::this_thread::sleep_for(milliseconds(450));
 
-  const auto second = queue.Claim("replica-b", milliseconds(30000));
+  const auto second = queue.Claim("replica-b", milliseconds(30000), 0);
   ASSERT_TRUE(second) << "an expired lease is taken over";
   EXPECT_EQ(second->import.id, id);
   EXPECT_EQ(second->import.attempts, 2);
@@ -160,7 +160,7 @@ TEST_P(ImportJobsTest, ALoadWhoseLeaseWasLostCommitsNothingAndLeavesTheStepUndon
   store_->Put("d/departments.csv", "1,Sales\n2,Legal\n");
   const int64_t id = Queue("d/departments.csv");
   auto& queue = db_->Imports();
-  const auto first = queue.Claim("replica-a", milliseconds(200));
+  const auto first = queue.Claim("replica-a", milliseconds(200), 0);
   ASSERT_TRUE(first);
   ingest::LoadOptions options;
   options.table = Table::kDepartments;
@@ -170,7 +170,7 @@ TEST_P(ImportJobsTest, ALoadWhoseLeaseWasLostCommitsNothingAndLeavesTheStepUndon
   options.recorded = [&](int64_t load_id) {
     queue.StartStep(id, first->lease_token, 0, load_id, 16);
     std::this_thread::sleep_for(milliseconds(300));
-    ASSERT_TRUE(queue.Claim("replica-b", milliseconds(30000)));
+    ASSERT_TRUE(queue.Claim("replica-b", milliseconds(30000), 0));
   };
   ingest::Load load(*db_, options);
   const std::string a = "1,Sales", b = "2,Legal";
@@ -220,7 +220,7 @@ TEST_P(ImportJobsTest, ADryRunImportCountsWhatTheRealOneWouldAndWritesNoRow) {
   PutFolder(folder);
   const int64_t id = Queue("folder/", /*dry_run=*/true);
   ImportRunner runner(*db_, *store_, {1, milliseconds(3000), milliseconds(50), "test"});
-  auto claim = db_->Imports().Claim("test", milliseconds(3000));
+  auto claim = db_->Imports().Claim("test", milliseconds(3000), 0);
   ASSERT_TRUE(claim);
   EXPECT_EQ(runner.Run(*claim), db::ImportStatus::kSucceeded);
   const auto import = Get(id);
@@ -248,7 +248,7 @@ TEST_P(ImportJobsTest, ACancelWhileRunningRollsTheTableBackAndACancelWhileQueued
 
   const int64_t id = Queue("big/hired_employees.csv");
   ImportRunner runner(*db_, *store_, {1, milliseconds(3000), milliseconds(50), "test"});
-  auto claim = db_->Imports().Claim("test", milliseconds(3000));
+  auto claim = db_->Imports().Claim("test", milliseconds(3000), 0);
   ASSERT_TRUE(claim);
   ASSERT_EQ(claim->import.id, id) << "the cancelled job is not claimed";
   bool asked = false;
@@ -275,7 +275,7 @@ TEST_P(ImportJobsTest, AStoppingRunnerHandsTheJobBackAndTheNextClaimLoadsItWhole
   const int64_t id = Queue("big/departments.csv");
   {
     ImportRunner runner(*db_, *store_, {1, milliseconds(3000), milliseconds(50), "test"});
-    auto claim = db_->Imports().Claim("test", milliseconds(3000));
+    auto claim = db_->Imports().Claim("test", milliseconds(3000), 0);
     ASSERT_TRUE(claim);
     bool stopped = false;
     const auto status = runner.Run(*claim, [&](const db::ImportStep&, const LiveProgress& live) {
@@ -290,7 +290,7 @@ TEST_P(ImportJobsTest, AStoppingRunnerHandsTheJobBackAndTheNextClaimLoadsItWhole
   EXPECT_EQ(import.steps[0].status, "queued");
   EXPECT_EQ(Count("departments"), 0);
   ImportRunner next(*db_, *store_, {1, milliseconds(3000), milliseconds(50), "test"});
-  auto claim = db_->Imports().Claim("test", milliseconds(3000));
+  auto claim = db_->Imports().Claim("test", milliseconds(3000), 0);
   ASSERT_TRUE(claim);
   EXPECT_EQ(next.Run(*claim), db::ImportStatus::kSucceeded);
   import = Get(id);
@@ -302,10 +302,10 @@ TEST_P(ImportJobsTest, AJobThatKeepsKillingItsReplicasIsFailedAfterTheLastAttemp
   store_->Put("d/departments.csv", "1,Sales\n");
   const int64_t id = Queue("d/departments.csv");
   for (int i = 0; i < db::kMaxImportAttempts; ++i) {
-    ASSERT_TRUE(db_->Imports().Claim("replica", milliseconds(1))) << i;
+    ASSERT_TRUE(db_->Imports().Claim("replica", milliseconds(1), 0)) << i;
     std::this_thread::sleep_for(milliseconds(5));
   }
-  EXPECT_FALSE(db_->Imports().Claim("replica", milliseconds(1)));
+  EXPECT_FALSE(db_->Imports().Claim("replica", milliseconds(1), 0));
   const auto import = Get(id);
   EXPECT_EQ(import.status, db::ImportStatus::kFailed);
   EXPECT_NE(import.error.find("gave up"), std::string::npos) << import.error;

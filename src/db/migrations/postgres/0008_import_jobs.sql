@@ -42,3 +42,15 @@ CREATE TABLE import_steps (
   attempts      integer     NOT NULL DEFAULT 0,
   PRIMARY KEY (import_id, position)
 );
+
+-- An Idempotency-Key sent with POST /v1/imports, committed with the job: a retried request finds
+-- the first one's job instead of queueing the file twice.
+CREATE TABLE import_idempotency_keys (
+  principal   text        NOT NULL,
+  key         text        NOT NULL,
+  request     text        NOT NULL,
+  import_id   bigint      NOT NULL REFERENCES imports (id),
+  fingerprint text        NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (principal, key)
+);

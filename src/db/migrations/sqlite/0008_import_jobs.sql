@@ -41,3 +41,15 @@ CREATE TABLE import_steps (
   attempts      INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (import_id, position)
 );
+
+-- An Idempotency-Key sent with POST /v1/imports, committed with the job: a retried request finds
+-- the first one's job instead of queueing the file twice. created_at: microseconds.
+CREATE TABLE import_idempotency_keys (
+  principal   TEXT    NOT NULL,
+  key         TEXT    NOT NULL,
+  request     TEXT    NOT NULL,
+  import_id   INTEGER NOT NULL REFERENCES imports (id),
+  fingerprint TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (principal, key)
+);

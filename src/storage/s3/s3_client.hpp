@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "storage/object_store.hpp"
+#include "storage/s3/bucket_address.hpp"
 #include "storage/s3/canonical_request.hpp"
 #include "storage/s3/credentials.hpp"
 #include "storage/s3/http_call.hpp"
@@ -85,8 +86,7 @@ class S3Client {
 
   S3Config config_;
   std::shared_ptr<CredentialsProvider> credentials_;
-  std::string base_url_;  // scheme://host[:port] and, path-style, "/bucket"
-  bool path_style_ = false;
+  BucketAddress address_;  // where requests go (bucket_address.hpp), shared with the presigner
 };
 
 }  // namespace migration::storage::s3

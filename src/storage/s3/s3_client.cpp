@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "observability/service_metrics.hpp"
+#include "storage/s3/presign.hpp"
 #include "storage/s3/s3_error.hpp"
 #include "storage/s3/s3_xml.hpp"
 #include "storage/s3/sha256.hpp"
@@ -187,6 +188,20 @@ void S3Client::AbortMultipartUpload(std::string_view key, std::string_view uploa
   Call call{"abort_multipart_upload", "DELETE", key, {{"uploadId", std::string(upload_id)}}};
   call.missing_ok = true;  // already gone: nothing left to abort
   Execute(call);
+}
+
+std::string S3Client::PresignUrl(std::string_view method, std::string_view key, const QueryParams& query,
+                                 std::chrono::seconds valid_for) const {
+  PresignRequest request;
+  request.method = std::string(method);
+  request.bucket = config_.bucket;
+  request.key = std::string(key);
+  request.query = query;
+  request.region = config_.region;
+  request.endpoint_url = config_.endpoint_url;
+  request.now = std::chrono::system_clock::now();
+  request.expires = valid_for;
+  return s3::PresignUrl(request, credentials_->Get());
 }
 
 }  // namespace migration::storage::s3

@@ -66,6 +66,11 @@ class S3Client {
   void CompleteMultipartUpload(std::string_view key, std::string_view upload_id, const std::vector<std::string>& etags);
   void AbortMultipartUpload(std::string_view key, std::string_view upload_id);
 
+  // A presigned URL (presign.hpp) for `method` on `key` with the operation's `query`, signed now
+  // with the current credentials, addressed as this client's own requests. No request is made.
+  std::string PresignUrl(std::string_view method, std::string_view key, const QueryParams& query,
+                         std::chrono::seconds valid_for) const;
+
  private:
   struct Call {
     std::string_view operation;  // metric name: "put_object", ...

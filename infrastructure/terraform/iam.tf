@@ -1,6 +1,11 @@
 # Execution role: what ECS itself needs to start a task (pull the image, write its log stream,
 # read the API keys secret it injects). Task role: what the service does at run time, read and
-# write under its own prefix of its own bucket, read the database secret. Nothing else.
+# write under its own prefix of its own bucket, read the database secret, and with
+# direct_upload_events consume the upload events queue. Nothing else. The presigned URLs the
+# service hands out are signed with the task role's credentials, so a browser's upload can do
+# only what ObjectsUnderOwnPrefix allows (PutObject, AbortMultipartUpload,
+# ListMultipartUploadParts under the prefix; CreateMultipartUpload and CompleteMultipartUpload
+# are s3:PutObject).
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
   statement {
@@ -111,6 +116,14 @@ data "aws_iam_policy_document" "task" {
       test     = "StringEquals"
       variable = "kms:ViaService"
       values   = ["secretsmanager.${var.aws_region}.amazonaws.com"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.direct_upload_events ? [aws_sqs_queue.upload_events[0].arn] : []
+    content {
+      sid       = "UploadEventsQueue"
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+      resources = [statement.value]
     }
   }
 }

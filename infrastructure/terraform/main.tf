@@ -2,8 +2,9 @@
 # VPC over two AZs (NAT per AZ), HTTPS ALB, ECS Fargate 2-10 tasks, Aurora PostgreSQL,
 # S3, Secrets Manager, CloudWatch logs/alarms/dashboard. Plain aws_* resources only.
 # Files: network.tf (VPC, subnets, NAT, security groups), storage.tf (KMS, S3, API keys
-# secret), database.tf, iam.tf, alb.tf, ecs.tf, monitoring.tf, dr.tf (optional cross-region
-# copies), variables.tf, outputs.tf.
+# secret), upload_events.tf (optional S3 -> EventBridge -> SQS for direct uploads),
+# database.tf, iam.tf, alb.tf, ecs.tf, monitoring.tf, dr.tf (optional cross-region copies),
+# variables.tf, outputs.tf.
 
 provider "aws" {
   region = var.aws_region

@@ -71,3 +71,13 @@ output "irsa_role_arn" {
   description = "Role for the Kubernetes ServiceAccount (empty unless eks_oidc_provider_arn is set)."
   value       = one(aws_iam_role.irsa[*].arn)
 }
+
+output "upload_events_queue_url" {
+  description = "The upload events queue (null unless direct_upload_events)."
+  value       = one(aws_sqs_queue.upload_events[*].url)
+}
+
+output "upload_events_dead_letter_queue_url" {
+  description = "Its dead-letter queue (null unless direct_upload_events)."
+  value       = one(aws_sqs_queue.upload_events_dlq[*].url)
+}

@@ -84,6 +84,23 @@ resource "aws_s3_bucket_ownership_controls" "data" {
   }
 }
 
+# Browsers PUT objects and multipart parts straight to the bucket with presigned URLs the API
+# hands out, and POST to complete a multipart upload. The URL's signature authorizes each request
+# (made with the task role's credentials); CORS only lets the API's own pages make it and read the
+# answer. ETag is exposed because the page must send every part's ETag back to complete the
+# upload; Content-Type/Content-MD5 are the headers it may set.
+resource "aws_s3_bucket_cors_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  cors_rule {
+    id              = "browser-direct-uploads"
+    allowed_methods = ["PUT", "POST"]
+    allowed_origins = [var.browser_upload_origin != "" ? var.browser_upload_origin : "https://${var.domain_name}"]
+    allowed_headers = ["Content-Type", "Content-MD5"]
+    expose_headers  = ["ETag"]
+    max_age_seconds = 3600
+  }
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "data" {
   bucket = aws_s3_bucket.data.id
   rule {

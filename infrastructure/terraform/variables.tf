@@ -189,3 +189,19 @@ variable "db_secret_arn_override" {
     error_message = "db_secret_arn_override must be a Secrets Manager ARN or empty."
   }
 }
+
+variable "browser_upload_origin" {
+  description = "The web origin whose pages may upload straight to the data bucket with the presigned URLs the API hands out (the bucket's CORS rule); empty for the API's own origin, https://<domain_name>, which serves the /ui app."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.browser_upload_origin == "" || can(regex("^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", var.browser_upload_origin))
+    error_message = "browser_upload_origin must be empty or an https origin (https://host[:port], no path)."
+  }
+}
+
+variable "direct_upload_events" {
+  description = "true: the bucket sends its events to EventBridge, a rule forwards every object created under <prefix>/uploads/ to an SQS queue (with a dead-letter queue), and the task role may receive and delete that queue's messages. Off until a consumer reads the queue."
+  type        = bool
+  default     = false
+}

@@ -26,6 +26,12 @@ that each fix of the review stays fixed and the two flavours agree:
     code behind optional parameters, not manual commands;
   - ServiceUrl / service_url is the name the certificate covers, and the deploy workflow's
     smoke test reaches the load balancer under that name;
+  - direct-to-S3 uploads: the bucket's CORS rule lets the API's origin (or BrowserUploadOrigin /
+    browser_upload_origin) PUT and POST and read ETag; the task role, whose credentials sign the
+    presigned URLs, may PutObject, AbortMultipartUpload and ListMultipartUploadParts on its
+    prefix; the optional S3 -> EventBridge -> SQS wiring (off by default) sends only objects
+    created under the prefix's uploads/ to a queue with a dead-letter queue, only the rule may
+    send to it, and only then may the task role receive, delete and read its attributes;
   - CI supply chain: Trivy's own release pinned; deploy-infra.yml deploys after docker-build only
     for pushes to main; the bootstrap roles (bootstrap.yaml): one deploy role per environment,
     each trusting only its GitHub environment and touching only its stack; CloudFormation's
@@ -458,6 +464,115 @@ def review_eks(root):
               f"{name}: Image Updater may pick tags other than commit SHAs")
 
 
+SQS_CONSUMER = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+PRESIGNED_UPLOAD_ACTIONS = {"s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"}
+
+
+def review_direct_uploads(root):
+    template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
+    res = template["Resources"]
+    params = template.get("Parameters", {})
+    conditions = template.get("Conditions", {})
+    bucket = next(iter(resources(template, "AWS::S3::Bucket").values()))["Properties"]
+    rules = bucket.get("CorsConfiguration", {}).get("CorsRules", [])
+    check(len(rules) == 1, "CloudFormation: the data bucket has no single CORS rule for browser uploads")
+    for rule in rules:
+        check(sorted(rule.get("AllowedMethods", [])) == ["POST", "PUT"] and rule.get("ExposedHeaders") == ["ETag"],
+              "CloudFormation: the bucket's CORS rule does not allow PUT and POST and expose ETag")
+        origins = repr(rule.get("AllowedOrigins"))
+        check("BrowserUploadOrigin" in origins and "https://${DomainName}" in origins,
+              "CloudFormation: the CORS origin is not BrowserUploadOrigin, else https://DomainName")
+    check(params.get("DirectUploadEvents", {}).get("Default") == "false",
+          "CloudFormation: DirectUploadEvents is not a parameter off by default")
+    check(conditions.get("HasUploadEvents") == {"Fn::Equals": [{"Ref": "DirectUploadEvents"}, "true"]},
+          "CloudFormation: no HasUploadEvents condition on DirectUploadEvents")
+    notification = bucket.get("NotificationConfiguration", {})
+    check(notification.get("Fn::If", [None])[0] == "HasUploadEvents"
+          and "EventBridgeEnabled" in repr(notification.get("Fn::If", [None, None])[1]),
+          "CloudFormation: the bucket's EventBridge notification is not behind HasUploadEvents")
+    queues = resources(template, "AWS::SQS::Queue")
+    events = resources(template, "AWS::Events::Rule")
+    policies = resources(template, "AWS::SQS::QueuePolicy")
+    for name, resource in {**queues, **events, **policies}.items():
+        check(resource.get("Condition") == "HasUploadEvents", f"CloudFormation: {name} is not behind HasUploadEvents")
+    main = [n for n, q in queues.items() if "RedrivePolicy" in q["Properties"]]
+    check(len(queues) == 2 and len(main) == 1, "CloudFormation: no upload events queue with a dead-letter queue")
+    check(len(events) == 1, "CloudFormation: no single EventBridge rule for upload events")
+    if len(main) == 1 and len(events) == 1:
+        queue = main[0]
+        rule_name, rule = next(iter(events.items()))
+        pattern = rule["Properties"]["EventPattern"]
+        check(pattern.get("source") == ["aws.s3"] and pattern.get("detail-type") == ["Object Created"]
+              and pattern.get("detail", {}).get("bucket", {}).get("name") == [{"Ref": "DataBucket"}]
+              and pattern.get("detail", {}).get("object", {}).get("key") == [{"prefix": "migration-api/uploads/"}],
+              "CloudFormation: the rule does not match Object Created under migration-api/uploads/ of the bucket")
+        check([t.get("Arn") for t in rule["Properties"].get("Targets", [])] == [{"Fn::GetAtt": [queue, "Arn"]}],
+              "CloudFormation: the rule does not target the upload events queue")
+        sends = [st for p in policies.values() for st in p["Properties"]["PolicyDocument"]["Statement"]
+                 if st.get("Effect") == "Allow"]
+        check(len(sends) == 1 and sends[0].get("Principal") == {"Service": "events.amazonaws.com"}
+              and actions(sends[0]) == ["sqs:SendMessage"]
+              and sends[0].get("Condition") == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_name, "Arn"]}}},
+              "CloudFormation: the queue policy does not let exactly the rule send")
+        task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))["Properties"]
+        role = res[task["TaskRoleArn"]["Fn::GetAtt"][0]]["Properties"]
+        statements = [st for p in role.get("Policies", []) for st in p["PolicyDocument"]["Statement"]]
+        sqs = [st for st in statements if "sqs" in repr(st)]
+        check(sqs == [{"Fn::If": ["HasUploadEvents",
+                                  {"Sid": "UploadEventsQueue", "Effect": "Allow", "Action": SQS_CONSUMER,
+                                   "Resource": {"Fn::GetAtt": [queue, "Arn"]}},
+                                  {"Ref": "AWS::NoValue"}]}],
+              "CloudFormation: the task role's SQS rights are not exactly receive/delete/attributes on the "
+              "upload events queue, behind HasUploadEvents")
+        prefix = [set(actions(st)) for st in statements
+                  if st.get("Resource") == {"Fn::Sub": "${DataBucket.Arn}/migration-api/*"}]
+        check(any(PRESIGNED_UPLOAD_ACTIONS <= granted for granted in prefix),
+              "CloudFormation: the task role cannot put objects or parts under its prefix (presigned uploads)")
+
+    folder = root / "infrastructure/terraform"
+    text = "\n".join(f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.tf")))
+    cors = tf_blocks(text, "aws_s3_bucket_cors_configuration").get("data", "")
+    check(tf_attr(cors, "allowed_methods") == '["PUT", "POST"]' and tf_attr(cors, "expose_headers") == '["ETag"]'
+          and "var.browser_upload_origin" in (tf_attr(cors, "allowed_origins") or "")
+          and "https://${var.domain_name}" in (tf_attr(cors, "allowed_origins") or ""),
+          "Terraform: no CORS rule letting the API's origin PUT and POST and read ETag")
+    check(re.search(r'variable "direct_upload_events" \{[^}]*type\s*=\s*bool[^}]*default\s*=\s*false', text, re.S),
+          "Terraform: direct_upload_events is not a bool variable off by default")
+    gated = {**tf_blocks(text, "aws_s3_bucket_notification"), **tf_blocks(text, "aws_sqs_queue"),
+             **tf_blocks(text, "aws_cloudwatch_event_rule"), **tf_blocks(text, "aws_cloudwatch_event_target"),
+             **tf_blocks(text, "aws_sqs_queue_policy")}
+    for name, body in gated.items():
+        check(tf_attr(body, "count") == "var.direct_upload_events ? 1 : 0",
+              f"Terraform: {name} is not behind direct_upload_events")
+    check(tf_attr(tf_blocks(text, "aws_s3_bucket_notification").get("data", ""), "eventbridge") == "true",
+          "Terraform: the bucket does not send its events to EventBridge")
+    check("deadLetterTargetArn = aws_sqs_queue.upload_events_dlq[0].arn"
+          in tf_blocks(text, "aws_sqs_queue").get("upload_events", ""),
+          "Terraform: the upload events queue has no dead-letter queue")
+    rule = tf_blocks(text, "aws_cloudwatch_event_rule").get("upload_events", "")
+    check('source        = ["aws.s3"]' in rule and '"detail-type" = ["Object Created"]' in rule
+          and "name = [aws_s3_bucket.data.id]" in rule
+          and 'key = [{ prefix = "${local.storage_prefix}/uploads/" }]' in rule,
+          "Terraform: the rule does not match Object Created under <prefix>/uploads/ of the bucket")
+    check(tf_attr(tf_blocks(text, "aws_cloudwatch_event_target").get("upload_events", ""), "arn")
+          == "aws_sqs_queue.upload_events[0].arn", "Terraform: the rule does not target the upload events queue")
+    queue_policy = tf_blocks(text, "aws_sqs_queue_policy").get("upload_events", "")
+    check('Principal = { Service = "events.amazonaws.com" }' in queue_policy
+          and '"aws:SourceArn" = aws_cloudwatch_event_rule.upload_events[0].arn' in queue_policy
+          and queue_policy.count('Effect    = "Allow"') == 1,
+          "Terraform: the queue policy does not let exactly the rule send")
+    task_policy = re.search(r'data "aws_iam_policy_document" "task" \{\n(.*?)^\}', text, re.M | re.S)
+    body = task_policy.group(1) if task_policy else ""
+    check(re.search(r'dynamic "statement" \{\s*for_each = var\.direct_upload_events \? '
+                    r'\[aws_sqs_queue\.upload_events\[0\]\.arn\] : \[\]', body)
+          and 'actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]' in body
+          and body.count("sqs:") == 3,
+          "Terraform: the task role's SQS rights are not exactly receive/delete/attributes on the upload events "
+          "queue, behind direct_upload_events")
+    check(all(f'"{action}"' in body for action in PRESIGNED_UPLOAD_ACTIONS),
+          "Terraform: the task role cannot put objects or parts under its prefix (presigned uploads)")
+
+
 def review_region_loss(root):
     template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
     res = template["Resources"]
@@ -507,6 +622,7 @@ def main():
     review_database_login(root)
     review_database_tls(root)
     review_region_loss(root)
+    review_direct_uploads(root)
     review_service_url(root)
     review_supply_chain(root)
     for message in failures:

@@ -5,10 +5,14 @@ that it reaches CREATE_COMPLETE, then reads back what the stack made.
 The only parameter that differs from a real deployment is EmulatorMode=true, which leaves
 out the resource types the emulator lacks (Aurora, Application Auto Scaling). ApiKeyDigests is
 an entry as docs/security.md makes one, for a throwaway key generated here and never used.
+Then a second stack (the production environment, so no name collides) turns on the optional
+DirectUploadEvents and reads back its queue, dead-letter queue, rule and task role statement.
 Usage: cfn-emulator.py ENDPOINT_URL TEMPLATE
 """
+import ast
 import datetime
 import hashlib
+import json
 import re
 import secrets
 import sys
@@ -57,6 +61,31 @@ def fail(message):
     sys.exit(1)
 
 
+def create(cfn, name, template, parameters):
+    """Creates the stack and waits for it; fails unless CREATE_COMPLETE. Returns its outputs."""
+    cfn.create_stack(StackName=name, TemplateBody=template, Capabilities=["CAPABILITY_IAM"],
+                     Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()])
+    deadline = time.monotonic() + 120
+    while True:
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+            break
+        if time.monotonic() > deadline:
+            fail(f"{name}: still {stack['StackStatus']} after 120 s")
+        time.sleep(1)
+    if stack["StackStatus"] != "CREATE_COMPLETE":
+        for event in cfn.describe_stack_events(StackName=name)["StackEvents"]:
+            if "FAILED" in event["ResourceStatus"]:
+                print(event["LogicalResourceId"], event.get("ResourceStatusReason"),
+                      file=sys.stderr)
+        fail(f"{name}: stack status {stack['StackStatus']}")
+    resources = cfn.describe_stack_resources(StackName=name)["StackResources"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    print(f"cfn-emulator: {name}: CREATE_COMPLETE with {len(resources)} resources, "
+          f"{len(outputs)} outputs")
+    return outputs
+
+
 def main():
     endpoint, template_path = sys.argv[1], sys.argv[2]
     with open(template_path, encoding="utf-8") as f:
@@ -67,35 +96,21 @@ def main():
         Certificate=cert_pem, PrivateKey=key_pem)["CertificateArn"]
 
     cfn = client("cloudformation", endpoint)
-    cfn.create_stack(
-        StackName=STACK, TemplateBody=template, Capabilities=["CAPABILITY_IAM"],
-        Parameters=[
-            {"ParameterKey": "Environment", "ParameterValue": "staging"},
-            {"ParameterKey": "ContainerImage", "ParameterValue": IMAGE},
-            {"ParameterKey": "CertificateArn", "ParameterValue": cert_arn},
-            {"ParameterKey": "DomainName", "ParameterValue": "api.example.invalid"},
-            {"ParameterKey": "ApiKeyDigests", "ParameterValue": throwaway_api_key_digests()},
-            {"ParameterKey": "EmulatorMode", "ParameterValue": "true"},
-        ])
-    deadline = time.monotonic() + 120
-    while True:
-        stack = cfn.describe_stacks(StackName=STACK)["Stacks"][0]
-        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
-            break
-        if time.monotonic() > deadline:
-            fail(f"still {stack['StackStatus']} after 120 s")
-        time.sleep(1)
-    if stack["StackStatus"] != "CREATE_COMPLETE":
-        for event in cfn.describe_stack_events(StackName=STACK)["StackEvents"]:
-            if "FAILED" in event["ResourceStatus"]:
-                print(event["LogicalResourceId"], event.get("ResourceStatusReason"),
-                      file=sys.stderr)
-        fail(f"stack status {stack['StackStatus']}")
-    resources = cfn.describe_stack_resources(StackName=STACK)["StackResources"]
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    print(f"cfn-emulator: CREATE_COMPLETE with {len(resources)} resources, "
-          f"{len(outputs)} outputs")
+    parameters = {"Environment": "staging", "ContainerImage": IMAGE, "CertificateArn": cert_arn,
+                  "DomainName": "api.example.invalid", "ApiKeyDigests": throwaway_api_key_digests(),
+                  "EmulatorMode": "true"}
+    outputs = create(cfn, STACK, template, parameters)
+    if "UploadEventsQueueUrl" in outputs:
+        fail("the upload events queue exists while DirectUploadEvents is off")
     check_created(endpoint, outputs)
+
+    # In emulator mode the Aurora log group has one fixed name for every stack; the emulator
+    # cannot delete the first stack (its VPC "has dependencies"), so only that group goes.
+    client("logs", endpoint).delete_log_group(logGroupName="/aws/rds/cluster/emulator/postgresql")
+    events_stack = STACK + "-upload-events"
+    outputs = create(cfn, events_stack, template,
+                     {**parameters, "Environment": "production", "DirectUploadEvents": "true"})
+    check_upload_events(endpoint, cfn, events_stack, outputs)
     report_unmodelled(template)
 
 
@@ -159,6 +174,57 @@ def check_created(endpoint, outputs):
         fail(f"target group health check path {group.get('HealthCheckPath')}")
     print("cfn-emulator: bucket under the stack KMS key, task secrets, HTTPS + redirect, "
           "/healthz target health check: ok")
+
+
+def policy_document(document):
+    """A role policy as the emulator returns it: decoded, or as text (JSON, or for a policy that
+    CloudFormation made, the repr of a Python dict), where AWS's API returns it decoded."""
+    if not isinstance(document, str):
+        return document
+    try:
+        return json.loads(document)
+    except ValueError:
+        return ast.literal_eval(document)
+
+
+def check_upload_events(endpoint, cfn, stack, outputs):
+    """DirectUploadEvents=true: the queue with its dead-letter queue, the rule on the bucket's
+    uploads/ folder aimed at it, and the task role allowed to consume exactly that queue. (The
+    emulator models neither the bucket's EventBridge switch nor its CORS rule nor the queue
+    policy: aws-review.py asserts those on the template.)"""
+    sqs = client("sqs", endpoint)
+    attributes = sqs.get_queue_attributes(QueueUrl=outputs.get("UploadEventsQueueUrl", "missing"),
+                                          AttributeNames=["All"])["Attributes"]
+    dead_letter = sqs.get_queue_attributes(QueueUrl=outputs.get("UploadEventsDeadLetterQueueUrl", "missing"),
+                                           AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.loads(attributes.get("RedrivePolicy", "{}"))
+    if redrive.get("deadLetterTargetArn") != dead_letter or attributes.get("SqsManagedSseEnabled") != "true":
+        fail(f"upload events queue: redrive {redrive}, encryption {attributes.get('SqsManagedSseEnabled')}")
+    events = client("events", endpoint)
+    # (The emulator lists some resources of the stack without their logical ids.)
+    physical = {r.get("LogicalResourceId"): r.get("PhysicalResourceId")
+                for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}
+    rule_name = physical.get("UploadEventsRule", "missing")
+    rule = events.describe_rule(Name=rule_name)
+    pattern = json.loads(rule["EventPattern"])
+    if (pattern["detail"]["bucket"]["name"] != [outputs["BucketName"]]
+            or pattern["detail"]["object"]["key"] != [{"prefix": "migration-api/uploads/"}]):
+        fail(f"upload events rule pattern {pattern}")
+    targets = [t["Arn"] for t in events.list_targets_by_rule(Rule=rule_name)["Targets"]]
+    if targets != [attributes["QueueArn"]]:
+        fail(f"upload events rule targets {targets}")
+    iam = client("iam", endpoint)
+    role = next((r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(f"{stack}-TaskRole")),
+                "missing")
+    documents = [iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+                 for name in iam.list_role_policies(RoleName=role)["PolicyNames"]]
+    granted = [st for document in documents for st in policy_document(document)["Statement"]
+               if any(a.startswith("sqs:") for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"]))]
+    if [(st["Action"], st["Resource"]) for st in granted] != [
+            (["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], attributes["QueueArn"])]:
+        fail(f"task role SQS statements {granted}")
+    print("cfn-emulator: DirectUploadEvents: queue with dead-letter queue, rule on migration-api/uploads/ "
+          "to it, task role consumes exactly it: ok")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,17 @@ def mentions(value, needle):
     return needle in repr(value)
 
 
+def statements(document):
+    """A policy's statements, each branch of a conditional one (Fn::If) included."""
+    for statement in document["Statement"]:
+        if isinstance(statement, dict) and set(statement) == {"Fn::If"}:
+            for branch in statement["Fn::If"][1:]:
+                if branch != {"Ref": "AWS::NoValue"}:
+                    yield branch
+        else:
+            yield statement
+
+
 def main():
     template, matches = decode(sys.argv[1])
     if template is None:
@@ -227,7 +238,7 @@ def main():
     # ---- IAM least privilege: the task role touches only its bucket prefix and key
     task_role = res[getatt_name(task["TaskRoleArn"])]["Properties"]
     for policy in task_role.get("Policies", []):
-        for statement in policy["PolicyDocument"]["Statement"]:
+        for statement in statements(policy["PolicyDocument"]):
             check(statement.get("Resource") != "*", f"task role statement {statement.get('Sid')} on *")
             check(not any(a.endswith("*") for a in
                           ([statement["Action"]] if isinstance(statement["Action"], str)
@@ -235,7 +246,7 @@ def main():
                   f"task role statement {statement.get('Sid')} has wildcard actions")
     execution = res[getatt_name(task["ExecutionRoleArn"])]["Properties"]
     for policy in execution.get("Policies", []):
-        for statement in policy["PolicyDocument"]["Statement"]:
+        for statement in statements(policy["PolicyDocument"]):
             if mentions(statement["Action"], "secretsmanager"):
                 check(statement.get("Resource") != "*", "execution role reads every secret")
 

@@ -278,4 +278,18 @@ void FileObjectStore::Delete(std::string_view key) {
   record.Done();
 }
 
+std::string FileObjectStore::PresignUrl(std::string_view /*method*/, std::string_view /*key*/,
+                                        const std::vector<std::pair<std::string, std::string>>& /*query*/,
+                                        std::chrono::seconds /*valid_for*/) {
+  throw Error(ErrorCode::kBadRequest,
+              "direct uploads and downloads need S3 object storage (STORAGE_URL=s3://bucket/prefix); "
+              "this service stores objects in a local folder");
+}
+
+std::string FileObjectStore::StartMultipartUpload(std::string_view /*key*/) {
+  throw Error(ErrorCode::kBadRequest,
+              "direct multipart uploads need S3 object storage (STORAGE_URL=s3://bucket/prefix); "
+              "this service stores objects in a local folder");
+}
+
 }  // namespace migration::storage

@@ -27,6 +27,12 @@ class FileObjectStore : public ObjectStore {
   std::optional<ObjectInfo> Head(std::string_view key) override;
   std::vector<ObjectInfo> List(std::string_view prefix) override;
   void Delete(std::string_view key) override;
+  // A folder has no URLs a client could use on its own: these throw kBadRequest.
+  std::string PresignUrl(std::string_view method, std::string_view key,
+                         const std::vector<std::pair<std::string, std::string>>& query,
+                         std::chrono::seconds valid_for) override;
+  std::string StartMultipartUpload(std::string_view key) override;
+  bool SupportsPresignedUrls() const override { return false; }
 
   const std::filesystem::path& root() const { return root_; }
 

@@ -6,12 +6,14 @@
 // reached or answers 5xx (callers answer 503 + Retry-After), kNotFound for a missing object,
 // kInternal for anything else (a refused signature, a malformed answer).
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace migration::storage {
@@ -56,6 +58,25 @@ class ObjectStore {
   virtual std::vector<ObjectInfo> List(std::string_view prefix) = 0;
   // Removes the object; removing a missing object is not an error.
   virtual void Delete(std::string_view key) = 0;
+
+  // Direct transfers between a client and the store, for clients (browsers) that must not get
+  // credentials and whose bytes need not pass through the service.
+  //
+  // A URL that lets a client without credentials make one `method` request on `key` (with the
+  // extra query parameters, e.g. partNumber/uploadId) until `valid_for` has passed. Throws
+  // core::Error(kBadRequest) on a store that has no such URLs (a local folder), for a method
+  // other than GET, HEAD, PUT, POST, DELETE, or `valid_for` outside 1 s..7 days. S3: signed with
+  // the service's own credentials, so the URL can do only what the service's role may do, and
+  // it stops working early if those are temporary credentials that expire first (presign.hpp).
+  virtual std::string PresignUrl(std::string_view method, std::string_view key,
+                                 const std::vector<std::pair<std::string, std::string>>& query,
+                                 std::chrono::seconds valid_for) = 0;
+  // Starts a multipart upload of `key` whose parts a client will PUT through presigned URLs;
+  // returns the UploadId. (S3 only; kBadRequest elsewhere.) Nothing appears under `key` until the
+  // upload is completed; one never completed is removed by the bucket's lifecycle rule
+  // (AbortIncompleteMultipartUpload, infrastructure/).
+  virtual std::string StartMultipartUpload(std::string_view key) = 0;
+  virtual bool SupportsPresignedUrls() const = 0;
 };
 
 struct StorageOptions {

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "observability/service_metrics.hpp"
+#include "storage/s3/presign.hpp"
 #include "storage/s3/s3_error.hpp"
 #include "storage/s3/s3_xml.hpp"
 #include "storage/s3/sha256.hpp"
@@ -35,35 +36,15 @@ std::string HttpDateToRfc3339(const std::string& text) {
 }  // namespace
 
 S3Client::S3Client(S3Config config, std::shared_ptr<CredentialsProvider> credentials)
-    : config_(std::move(config)), credentials_(std::move(credentials)) {
+    : config_(std::move(config)),
+      credentials_(std::move(credentials)),
+      address_(ResolveBucketAddress(config_.bucket, config_.region, config_.endpoint_url)) {
   if (config_.max_attempts < 1) config_.max_attempts = 1;
-  const std::string bucket = UriEncode(config_.bucket, false);
-  if (!config_.endpoint_url.empty()) {
-    base_url_ = config_.endpoint_url;
-    while (base_url_.ends_with('/')) base_url_.pop_back();
-    base_url_ += "/" + bucket;
-    path_style_ = true;
-    return;
-  }
-  const std::string domain = config_.region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  if (config_.bucket.find('.') != std::string::npos) {
-    base_url_ = "https://s3." + config_.region + "." + domain + "/" + bucket;
-    path_style_ = true;
-  } else {
-    base_url_ = "https://" + bucket + ".s3." + config_.region + "." + domain;
-  }
 }
 
 std::string S3Client::Location(std::string_view key) const { return "s3://" + config_.bucket + "/" + std::string(key); }
 
-std::string S3Client::Url(std::string_view key, const QueryParams& query) const {
-  // The key with each byte but unreserved ones and '/' encoded; a bucket call (empty key) is
-  // "/bucket" path-style, "/" virtual-hosted.
-  std::string url = base_url_;
-  if (!key.empty() || !path_style_) url += "/" + UriEncode(key, true);
-  if (!query.empty()) url += "?" + CanonicalQueryString(query);
-  return url;
-}
+std::string S3Client::Url(std::string_view key, const QueryParams& query) const { return address_.Url(key, query); }
 
 std::vector<std::string> S3Client::EncryptionHeaders() const {
   std::vector<std::string> headers;
@@ -207,6 +188,20 @@ void S3Client::AbortMultipartUpload(std::string_view key, std::string_view uploa
   Call call{"abort_multipart_upload", "DELETE", key, {{"uploadId", std::string(upload_id)}}};
   call.missing_ok = true;  // already gone: nothing left to abort
   Execute(call);
+}
+
+std::string S3Client::PresignUrl(std::string_view method, std::string_view key, const QueryParams& query,
+                                 std::chrono::seconds valid_for) const {
+  PresignRequest request;
+  request.method = std::string(method);
+  request.bucket = config_.bucket;
+  request.key = std::string(key);
+  request.query = query;
+  request.region = config_.region;
+  request.endpoint_url = config_.endpoint_url;
+  request.now = std::chrono::system_clock::now();
+  request.expires = valid_for;
+  return s3::PresignUrl(request, credentials_->Get());
 }
 
 }  // namespace migration::storage::s3

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "storage/object_store.hpp"
+#include "storage/s3/bucket_address.hpp"
 #include "storage/s3/canonical_request.hpp"
 #include "storage/s3/credentials.hpp"
 #include "storage/s3/http_call.hpp"
@@ -65,6 +66,11 @@ class S3Client {
   void CompleteMultipartUpload(std::string_view key, std::string_view upload_id, const std::vector<std::string>& etags);
   void AbortMultipartUpload(std::string_view key, std::string_view upload_id);
 
+  // A presigned URL (presign.hpp) for `method` on `key` with the operation's `query`, signed now
+  // with the current credentials, addressed as this client's own requests. No request is made.
+  std::string PresignUrl(std::string_view method, std::string_view key, const QueryParams& query,
+                         std::chrono::seconds valid_for) const;
+
  private:
   struct Call {
     std::string_view operation;  // metric name: "put_object", ...
@@ -85,8 +91,7 @@ class S3Client {
 
   S3Config config_;
   std::shared_ptr<CredentialsProvider> credentials_;
-  std::string base_url_;  // scheme://host[:port] and, path-style, "/bucket"
-  bool path_style_ = false;
+  BucketAddress address_;  // where requests go (bucket_address.hpp), shared with the presigner
 };
 
 }  // namespace migration::storage::s3

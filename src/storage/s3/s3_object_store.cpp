@@ -60,4 +60,14 @@ std::vector<ObjectInfo> S3ObjectStore::List(std::string_view prefix) {
 
 void S3ObjectStore::Delete(std::string_view key) { client_->DeleteObject(FullKey(key)); }
 
+std::string S3ObjectStore::PresignUrl(std::string_view method, std::string_view key,
+                                      const std::vector<std::pair<std::string, std::string>>& query,
+                                      std::chrono::seconds valid_for) {
+  return client_->PresignUrl(method, FullKey(key), query, valid_for);
+}
+
+std::string S3ObjectStore::StartMultipartUpload(std::string_view key) {
+  return client_->CreateMultipartUpload(FullKey(key));
+}
+
 }  // namespace migration::storage::s3

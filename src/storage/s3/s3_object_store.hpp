@@ -23,6 +23,13 @@ class S3ObjectStore : public ObjectStore {
   std::optional<ObjectInfo> Head(std::string_view key) override;
   std::vector<ObjectInfo> List(std::string_view prefix) override;
   void Delete(std::string_view key) override;
+  // Presigns prefix/KEY (S3Client::PresignUrl); a multipart upload of prefix/KEY with the
+  // store's server-side encryption, as OpenWriter's.
+  std::string PresignUrl(std::string_view method, std::string_view key,
+                         const std::vector<std::pair<std::string, std::string>>& query,
+                         std::chrono::seconds valid_for) override;
+  std::string StartMultipartUpload(std::string_view key) override;
+  bool SupportsPresignedUrls() const override { return true; }
 
  private:
   std::string FullKey(std::string_view key) const;

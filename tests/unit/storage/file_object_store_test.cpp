@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include "core/error.hpp"
@@ -136,6 +138,23 @@ TEST_F(FileObjectStoreTest, RefusesKeysThatLeaveTheRootOrCollideWithTemporaryFil
   // Dots inside names are fine.
   store.Put("a/.hidden..name", "x");
   EXPECT_EQ(store.Get("a/.hidden..name"), "x");
+}
+
+TEST_F(FileObjectStoreTest, HasNoPresignedUrlsOrDirectMultipartUploads) {
+  FileObjectStore store(root_);
+  EXPECT_FALSE(store.SupportsPresignedUrls());
+  for (const auto& call : std::vector<std::function<void()>>{
+           [&] { store.PresignUrl("PUT", "uploads/a.csv", {}, std::chrono::seconds(60)); },
+           [&] { store.StartMultipartUpload("uploads/a.csv"); }}) {
+    try {
+      call();
+      ADD_FAILURE() << "a folder store answered";
+    } catch (const core::Error& error) {
+      EXPECT_EQ(error.code(), core::ErrorCode::kBadRequest);
+      EXPECT_NE(error.detail().find("STORAGE_URL=s3://"), std::string::npos) << error.detail();
+    }
+  }
+  EXPECT_TRUE(store.List("").empty());
 }
 
 TEST_F(FileObjectStoreTest, ReadStreamsInChunks) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -379,6 +380,40 @@ TEST_F(S3ClientTest, TheStoreKeepsKeysUnderItsPrefix) {
   store.Delete("jobs/1.avro");
   EXPECT_FALSE(store.Head("jobs/1.avro"));
   EXPECT_THROW(store.Put("", "x"), core::Error);
+}
+
+TEST_F(S3ClientTest, TheStorePresignsKeysUnderItsPrefixWithoutARequest) {
+  S3ObjectStore store(Client(), "svc", 8 << 20);
+  EXPECT_TRUE(store.SupportsPresignedUrls());
+  const std::string url =
+      store.PresignUrl("PUT", "uploads/a b.csv", {{"partNumber", "1"}, {"uploadId", "u/1"}}, std::chrono::seconds(600));
+  EXPECT_TRUE(url.starts_with(s3_.url() + "/bucket/svc/uploads/a%20b.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&")) << url;
+  EXPECT_NE(url.find("&X-Amz-Credential=AKIATEST%2F"), std::string::npos) << url;
+  EXPECT_NE(url.find("&X-Amz-Expires=600&"), std::string::npos) << url;
+  // The provider's session token goes with the URL.
+  EXPECT_NE(url.find("&X-Amz-Security-Token=session-token&"), std::string::npos) << url;
+  EXPECT_NE(url.find("&partNumber=1&uploadId=u%2F1&X-Amz-Signature="), std::string::npos) << url;
+  EXPECT_TRUE(s3_.requests().empty());  // signing is local
+  EXPECT_THROW(store.PresignUrl("GET", "", {}, std::chrono::seconds(60)), core::Error);
+  try {
+    store.PresignUrl("GET", "k", {}, std::chrono::seconds(8 * 24 * 3600));
+    ADD_FAILURE() << "8 days accepted";
+  } catch (const core::Error& error) {
+    EXPECT_EQ(error.code(), core::ErrorCode::kBadRequest);
+  }
+}
+
+TEST_F(S3ClientTest, StartMultipartUploadCreatesOneUnderThePrefixWithTheStoresEncryption) {
+  S3Config config;
+  config.server_side_encryption = "AES256";
+  S3ObjectStore store(Client(config), "svc", 8 << 20);
+  EXPECT_EQ(store.StartMultipartUpload("uploads/big.csv"), "upload-1");
+  const auto requests = s3_.requests();
+  ASSERT_EQ(requests.size(), 1U);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].target, "/bucket/svc/uploads/big.csv?uploads=");
+  EXPECT_EQ(requests[0].Header("x-amz-server-side-encryption"), "AES256");
+  EXPECT_TRUE(s3_.uploads.contains("upload-1"));
 }
 
 }  // namespace

@@ -30,6 +30,10 @@ struct ApiContext {
   std::string scratch_dir;
   // Runs import jobs on this replica (MAX_IMPORT_JOBS); null: jobs wait for another replica.
   imports::ImportRunner* import_runner = nullptr;
+  // Presigned upload URLs (POST /v1/{table}/upload-urls): how long they work (UPLOAD_URL_TTL_SECONDS)
+  // and the multipart part size (S3_PART_SIZE_MIB).
+  std::chrono::seconds upload_url_ttl = std::chrono::hours(1);
+  uint64_t part_size = 16ULL << 20;
 };
 
 }  // namespace migration::api

@@ -1,6 +1,7 @@
 #include "api/routes.hpp"
 
 #include "api/backups_api.hpp"
+#include "api/direct_upload_api.hpp"
 #include "api/docs_api.hpp"
 #include "api/health_api.hpp"
 #include "api/imports_api.hpp"
@@ -22,6 +23,7 @@ http::Router BuildRouter(ApiContext& context) {
   // Before the table routes, like the reports: GET /v1/{table} would match /v1/backups.
   RegisterBackupRoutes(router, context);
   RegisterImportRoutes(router, context);
+  RegisterDirectUploadRoutes(router, context);
   // Before the table routes: /v1/{table}/{id} would match /v1/reports/<name> too.
   RegisterReportRoutes(router, context);
   RegisterTableRoutes(router, context);

@@ -88,6 +88,7 @@ void LoadEnvironment(Config& config) {
   EnvNumber<int>("MAX_IN_FLIGHT_LOADS", config.max_in_flight_loads, 0, 10000);
   EnvNumber<int>("MAX_IMPORT_JOBS", config.max_import_jobs, 0, 64);
   EnvNumber<int>("IMPORT_LEASE_SECONDS", config.import_lease_seconds, 2, 3600);
+  EnvNumber<int>("UPLOAD_URL_TTL_SECONDS", config.upload_url_ttl_seconds, 60, 604800);
   EnvNumber<int>("HEADER_TIMEOUT_SECONDS", config.header_timeout_seconds, 1, 3600);
   EnvString("SCRATCH_DIR", config.scratch_dir);
   EnvNumber<int>("AUTH_FAILURE_LIMIT", config.auth_failure_limit, 0, 1000000);
@@ -223,6 +224,12 @@ void AddLoadFlags(CLI::App& command, Config& config) {
       .add_option("--max-import-jobs", config.max_import_jobs,
                   "import jobs (POST /v1/imports) this replica runs at once, 0 = none [env MAX_IMPORT_JOBS]")
       ->check(CLI::Range(0, 64))
+      ->capture_default_str()
+      ->group("Loads and database");
+  command
+      .add_option("--upload-url-ttl-seconds", config.upload_url_ttl_seconds,
+                  "how long a presigned upload URL (POST /v1/{table}/upload-urls) works [env UPLOAD_URL_TTL_SECONDS]")
+      ->check(CLI::Range(60, 604800))
       ->capture_default_str()
       ->group("Loads and database");
   command

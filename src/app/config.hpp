@@ -70,6 +70,8 @@ struct Config {
   // How long a claimed import job stays this replica's without a renewal; another replica takes
   // over a job whose lease expired (its replica died).
   int import_lease_seconds = 30;
+  // How long a presigned upload URL (POST /v1/{table}/upload-urls) works.
+  int upload_url_ttl_seconds = 3600;
   int header_timeout_seconds = static_cast<int>(kServerDefaults.header_timeout.count());
   // A request body (and a streamed response, read by the client) may fall at most
   // upload_rate_window_seconds behind this rate (0: no minimum).

@@ -154,6 +154,8 @@ int RunServe(const Config& config_as_given) {
   context.max_upload_bytes = config.max_upload_bytes == 0 ? UINT64_MAX : config.max_upload_bytes;
   context.idempotency_ttl = std::chrono::hours(config.idempotency_key_ttl_hours);
   context.scratch_dir = config.scratch_dir;
+  context.upload_url_ttl = std::chrono::seconds(config.upload_url_ttl_seconds);
+  context.part_size = static_cast<uint64_t>(config.s3_part_size_mib) << 20;
   // Import jobs need object storage: without it they are refused (503) and none run here.
   std::unique_ptr<imports::ImportRunner> import_runner;
   if (store) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/import_records.hpp"
@@ -24,11 +25,17 @@ namespace migration::db {
 // that loads it must not take them down one after another for ever).
 inline constexpr int kMaxImportAttempts = 5;
 
+// In a step's key at Create: the job's id, known only once it is stored.
+inline constexpr std::string_view kImportIdPlaceholder = "{import_id}";
+// `key` with kImportIdPlaceholder replaced by `id`.
+std::string WithImportId(std::string key, int64_t id);
+
 class ImportQueue {
  public:
   virtual ~ImportQueue() = default;
 
-  // Stores a new job with its steps (status kQueued, or kPending for a presigned upload) and the
+  // Stores a new job with its steps (status kQueued, or kPending for a presigned upload; a step's
+  // key may hold kImportIdPlaceholder, replaced by the new job's id) and the
   // client's Idempotency-Key, if any, with it; returns its id. Throws core::Error(kConflict) when
   // another job holds the same key and it has not expired (key.load_id is unused).
   virtual int64_t Create(const ImportRecord& import, const std::optional<IdempotencyRecord>& key) = 0;

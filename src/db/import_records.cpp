@@ -5,6 +5,8 @@
 #include <array>
 #include <random>
 
+#include "db/import_queue.hpp"
+
 namespace migration::db {
 
 namespace {
@@ -29,6 +31,12 @@ std::optional<ImportStatus> ImportStatusFromName(std::string_view name) {
     if (ImportStatusName(status) == name) return status;
   }
   return std::nullopt;
+}
+
+std::string WithImportId(std::string key, int64_t id) {
+  const size_t at = key.find(kImportIdPlaceholder);
+  if (at != std::string::npos) key.replace(at, kImportIdPlaceholder.size(), std::to_string(id));
+  return key;
 }
 
 std::string NewLeaseToken() {

@@ -160,6 +160,10 @@ TEST_P(ImportApiTest, BadImportRequestsAreRefusedWithAReasonAndQueueNothing) {
   refused({{"table", "jobs"}}, 400, "source");
   refused({{"source", SourceOf("x/notes.csv")}, {"table", "jobs"}}, 400, "onconflict", "?onconflict=skip");
   EXPECT_TRUE(Get(Url("/v1/imports")).Json()["items"].empty());
+  // A local store has no presigned URLs: uploads go through the service.
+  const HttpResponse direct = Post(Url("/v1/departments/upload-urls"), R"({"bytes": 10})", "application/json");
+  EXPECT_EQ(direct.status, 400) << direct.body;
+  EXPECT_NE(direct.body.find("POST /v1/{table}/upload"), std::string::npos) << direct.body;
   EXPECT_EQ(Request("DELETE", Url("/v1/imports/4242")).status, 404);
   EXPECT_EQ(Get(Url("/v1/imports/4242")).status, 404);
 }

@@ -66,11 +66,35 @@ class S3ServiceTest : public ::testing::Test {
     std::filesystem::remove_all(scratch_);
   }
 
-  void StartServer() {
-    database_ = std::make_unique<TestDatabase>(Backend::kSqlite);
+  void StartServer(Backend backend = Backend::kSqlite) {
+    database_ = std::make_unique<TestDatabase>(backend);
     server_ = std::make_unique<ServerProcess>(
-        database_->url(),
-        std::vector<std::string>{"--storage-url", "s3://" + bucket_ + "/" + prefix_, "--s3-endpoint-url", endpoint_});
+        database_->url(), std::vector<std::string>{"--storage-url", "s3://" + bucket_ + "/" + prefix_,
+                                                   "--s3-endpoint-url", endpoint_, "--s3-part-size-mib", "8"});
+  }
+
+  // A request with plain curl and no AWS credentials: only the presigned URL authorizes it.
+  // Returns "STATUS ETAG".
+  std::string Curl(const std::string& method, const std::string& url, const std::string& body_file) {
+    std::vector<std::string> args = {"curl", "-q", "-sS", "--noproxy", "*", "-X", method, "-o", "/dev/null",
+                                     "-w", "%{http_code} %header{etag}", "-H", "Expect:"};
+    if (!body_file.empty()) args.insert(args.end(), {"-H", "Content-Type:", "--data-binary", "@" + body_file});
+    args.push_back(url);
+    const CommandResult result = RunProgram(args);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return result.output;
+  }
+
+  json WaitForImport(int64_t id) {
+    json import;
+    for (int i = 0; i < 600; ++i) {
+      import = Get(Url("/v1/imports/" + std::to_string(id))).Json();
+      const std::string status = import["status"];
+      if (status == "succeeded" || status == "failed" || status == "cancelled") return import;
+      usleep(100000);
+    }
+    ADD_FAILURE() << "import did not end: " << import.dump();
+    return import;
   }
 
   // The object's bytes as the aws CLI downloads them.
@@ -179,6 +203,102 @@ TEST_F(S3ServiceTest, AnUploadWhileTheEndpointIsDownFailsCleanlyWith503) {
   EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM loads WHERE status = 'failed'"), 1);
   // The database is fine: batches (not archived) still work.
   EXPECT_EQ(Post(Url("/v1/departments"), R"([{"id": 1, "department": "Sales"}])", "application/json").status, 201);
+}
+
+// Hires with every 30th naming an unknown department; about `bytes` of them.
+std::string HiresOfSize(size_t bytes, long long* valid) {
+  std::string csv;
+  *valid = 0;
+  for (int id = 1; csv.size() < bytes; ++id) {
+    csv += std::to_string(id) + ",Hire number " + std::to_string(id) + ",2021-0" + std::to_string(1 + id % 9) +
+           "-05T10:00:00Z," + (id % 30 == 0 ? "99" : "1") + ",1\n";
+    if (id % 30 != 0) ++*valid;
+  }
+  return csv;
+}
+
+TEST_F(S3ServiceTest, AFileUploadedThroughPresignedUrlsIsImportedOnStart) {
+  StartServer(Backend::kPostgres);
+  ASSERT_EQ(Post(Url("/v1/departments"), R"([{"id": 1, "department": "Sales"}])", "application/json").status, 201);
+  ASSERT_EQ(Post(Url("/v1/jobs"), R"([{"id": 1, "job": "Engineer"}])", "application/json").status, 201);
+
+  // Small: one presigned PUT.
+  const std::string small = scratch_ + "/jobs.csv";
+  std::ofstream(small) << "2,Analyst\n3,Manager\n";
+  const HttpResponse urls = Post(Url("/v1/jobs/upload-urls"), R"({"bytes": 20})", "application/json");
+  ASSERT_EQ(urls.status, 201) << urls.body;
+  const json single = urls.Json();
+  EXPECT_EQ(single["upload"]["method"], "PUT");
+  EXPECT_EQ(single["import"]["status"], "pending");
+  const int64_t small_id = single["import"]["import_id"];
+  EXPECT_NE(single["key"].get<std::string>().find("import-" + std::to_string(small_id) + ".csv"), std::string::npos);
+  // Started before its object exists: refused, and it stays pending.
+  EXPECT_EQ(Post(Url(single["start_url"]), "", "application/json").status, 409);
+  EXPECT_EQ(Curl("PUT", single["upload"]["url"], small).substr(0, 3), "200");
+  const HttpResponse started = Post(Url(single["start_url"]), "", "application/json");
+  ASSERT_EQ(started.status, 202) << started.body;
+  EXPECT_EQ(WaitForImport(small_id)["status"], "succeeded");
+  EXPECT_EQ(Get(Url("/v1/jobs")).Json()["items"].size(), 3u);
+
+  // Large: multipart, parts of 8 MiB, completed by the client through the presigned POST.
+  long long valid = 0;
+  const std::string hires = HiresOfSize(20u << 20, &valid);
+  const std::string big = scratch_ + "/hires.csv";
+  std::ofstream(big, std::ios::binary) << hires;
+  const HttpResponse multi =
+      Post(Url("/v1/hired_employees/upload-urls"), R"({"bytes": )" + std::to_string(hires.size()) + "}",
+           "application/json");
+  ASSERT_EQ(multi.status, 201) << multi.body;
+  const json plan = multi.Json();
+  ASSERT_EQ(plan["upload"]["method"], "multipart");
+  const uint64_t part_size = plan["upload"]["part_size"];
+  EXPECT_EQ(part_size, 8u << 20);
+  ASSERT_EQ(plan["upload"]["parts"].size(), 3u);
+  std::string complete = "<CompleteMultipartUpload>";
+  for (const auto& part : plan["upload"]["parts"]) {
+    const uint64_t number = part["part_number"];
+    const std::string piece = scratch_ + "/part";
+    std::ofstream(piece, std::ios::binary) << hires.substr((number - 1) * part_size, part_size);
+    const std::string answer = Curl("PUT", part["url"], piece);
+    ASSERT_EQ(answer.substr(0, 3), "200") << answer;
+    complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + answer.substr(4) +
+                "</ETag></Part>";
+  }
+  complete += "</CompleteMultipartUpload>";
+  const std::string complete_file = scratch_ + "/complete.xml";
+  std::ofstream(complete_file) << complete;
+  EXPECT_EQ(Curl("POST", plan["upload"]["complete"]["url"], complete_file).substr(0, 3), "200");
+  EXPECT_EQ(AwsGet(KeyOf(plan["location"])), hires) << "the object is the file, byte for byte";
+  const int64_t id = plan["import"]["import_id"];
+  ASSERT_EQ(Post(Url(plan["start_url"]), "", "application/json").status, 202);
+  const json done = WaitForImport(id);
+  ASSERT_EQ(done["status"], "succeeded") << done.dump();
+  EXPECT_EQ(done["steps"][0]["rows_inserted"], valid);
+  EXPECT_EQ(done["steps"][0]["bytes_read"], hires.size());
+  EXPECT_EQ(Post(Url(plan["start_url"]), "", "application/json").status, 202) << "a second start changes nothing";
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), valid);
+}
+
+TEST_F(S3ServiceTest, AnImportReadsAnObjectOfTheBucketAndRefusesOneOutsideTheStore) {
+  StartServer();
+  ASSERT_EQ(Post(Url("/v1/departments"), R"([{"id": 1, "department": "Sales"}])", "application/json").status, 201);
+  ASSERT_EQ(Post(Url("/v1/jobs"), R"([{"id": 1, "job": "Engineer"}])", "application/json").status, 201);
+  long long valid = 0;
+  const std::string file = scratch_ + "/hired_employees.csv";
+  std::ofstream(file, std::ios::binary) << HiresOfSize(1u << 20, &valid);
+  AwsPut(prefix_ + "/incoming/hired_employees.csv", file);
+  const std::string source = "s3://" + bucket_ + "/" + prefix_ + "/incoming/hired_employees.csv";
+  const HttpResponse created = Post(Url("/v1/imports"), json{{"source", source}}.dump(), "application/json");
+  ASSERT_EQ(created.status, 202) << created.body;
+  const json done = WaitForImport(created.Json()["import_id"]);
+  ASSERT_EQ(done["status"], "succeeded") << done.dump();
+  EXPECT_EQ(done["steps"][0]["rows_inserted"], valid);
+  EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), valid);
+  // Another prefix of the same bucket is not the service's to read.
+  const HttpResponse outside = Post(Url("/v1/imports"),
+                                    json{{"source", "s3://" + bucket_ + "/elsewhere/hired_employees.csv"}}.dump(),
+                                    "application/json");
+  EXPECT_EQ(outside.status, 400) << outside.body;
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ class PgImportQueue final : public ImportQueue {
                                                 .Add(id)
                                                 .Add(static_cast<int64_t>(step.position))
                                                 .Add(core::TableName(step.table))
-                                                .Add(step.key)
+                                                .Add(WithImportId(step.key, id))
                                                 .Add(static_cast<int64_t>(step.bytes_total)));
     }
     if (key) {

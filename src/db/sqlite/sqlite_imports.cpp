@@ -106,7 +106,7 @@ class SqliteImportQueue final : public ImportQueue {
       step_insert.Bind(1, id)
           .Bind(2, int64_t{step.position})
           .Bind(3, core::TableName(step.table))
-          .Bind(4, step.key)
+          .Bind(4, WithImportId(step.key, id))
           .Bind(5, static_cast<int64_t>(step.bytes_total));
       step_insert.Run();
     }

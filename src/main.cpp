@@ -128,7 +128,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   // CLI loads print a summary; keep the per-row log lines for servers unless asked for.
   if (argc > 1 &&
       (std::string_view(argv[1]) == "load" || std::string_view(argv[1]) == "report" ||
-       std::string_view(argv[1]) == "backup" || std::string_view(argv[1]) == "import" || std::string_view(argv[1]) == "restore") &&
+       std::string_view(argv[1]) == "backup" || std::string_view(argv[1]) == "import" ||
+       std::string_view(argv[1]) == "restore") &&
       std::getenv("LOG_LEVEL") == nullptr) {
     config.log_level = "error";
   }

@@ -67,8 +67,8 @@ UploadRequest ParseRequest(const http::Request& request, uint64_t max_bytes) {
     out.header = body["header"].get<std::string>();
   }
   if (body.contains("on_conflict")) {
-    const auto mode = body["on_conflict"].is_string() ? db::OnConflictFromName(body["on_conflict"].get<std::string>())
-                                                      : std::nullopt;
+    const auto mode =
+        body["on_conflict"].is_string() ? db::OnConflictFromName(body["on_conflict"].get<std::string>()) : std::nullopt;
     if (!mode) throw Error(ErrorCode::kBadRequest, "\"on_conflict\" must be reject, update or skip");
     out.on_conflict = *mode;
   }
@@ -118,15 +118,17 @@ http::Response CreateUploadUrls(ApiContext& context, const http::Request& reques
     nlohmann::json parts = nlohmann::json::array();
     const uint64_t count = (upload.bytes + part_size - 1) / part_size;
     for (uint64_t number = 1; number <= count; ++number) {
-      parts.push_back({{"part_number", number},
-                       {"url", store.PresignUrl("PUT", key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}},
-                                                valid_for)}});
+      parts.push_back(
+          {{"part_number", number},
+           {"url", store.PresignUrl("PUT", key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}},
+                                    valid_for)}});
     }
     target = {{"method", "multipart"},
               {"upload_id", upload_id},
               {"part_size", part_size},
               {"parts", std::move(parts)},
-              {"complete", {{"method", "POST"}, {"url", store.PresignUrl("POST", key, {{"uploadId", upload_id}}, valid_for)}}}};
+              {"complete",
+               {{"method", "POST"}, {"url", store.PresignUrl("POST", key, {{"uploadId", upload_id}}, valid_for)}}}};
   }
   const auto stored = context.db.Imports().Get(id);
   nlohmann::json body = {{"import", ImportJson(stored.value_or(import), store)},

@@ -164,7 +164,8 @@ http::Response CancelImport(ApiContext& context, const http::Request& request) {
     return http::Response::Json(202, Dump(ImportJson(FindImport(context, request), Store(context))));
   }
   const db::CancelOutcome outcome = context.db.Imports().Cancel(id);
-  if (outcome == db::CancelOutcome::kNotFound) throw Error(ErrorCode::kNotFound, fmt::format("there is no import {}", id));
+  if (outcome == db::CancelOutcome::kNotFound)
+    throw Error(ErrorCode::kNotFound, fmt::format("there is no import {}", id));
   if (outcome == db::CancelOutcome::kAlreadyFinal) {
     throw Error(ErrorCode::kConflict, fmt::format("import {} has ended already; there is nothing to cancel", id));
   }
@@ -192,8 +193,8 @@ void RegisterImportRoutes(http::Router& router, ApiContext& context) {
               {"limit", "after"}});
   router.Add({"GET", "/v1/imports/{id}", 0, [&context](const http::Request& r) { return GetImport(context, r); },
               nullptr, ""});
-  router.Add({"DELETE", "/v1/imports/{id}", 0,
-              [&context](const http::Request& r) { return CancelImport(context, r); }, nullptr, ""});
+  router.Add({"DELETE", "/v1/imports/{id}", 0, [&context](const http::Request& r) { return CancelImport(context, r); },
+              nullptr, ""});
 }
 
 }  // namespace migration::api

@@ -80,18 +80,17 @@ db::ImportRecord Watch(db::Database& database, int64_t id) {
 
 void PrintSummary(const db::ImportRecord& import, storage::ObjectStore& store) {
   std::printf("import %lld: %s%s\n", static_cast<long long>(import.id),
-              std::string(db::ImportStatusName(import.status)).c_str(), import.dry_run ? " (dry run: nothing written)" : "");
+              std::string(db::ImportStatusName(import.status)).c_str(),
+              import.dry_run ? " (dry run: nothing written)" : "");
   std::printf("%-16s %-10s %6s %10s %10s %10s %10s %10s  %s\n", "table", "status", "load", "received", "inserted",
               "updated", "rejected", "skipped", "source");
   for (const auto& step : import.steps) {
-    std::printf("%-16s %-10s %6s %10llu %10llu %10llu %10llu %10llu  %s\n",
-                std::string(core::TableName(step.table)).c_str(), step.status.c_str(),
-                step.load_id ? std::to_string(*step.load_id).c_str() : "-",
-                static_cast<unsigned long long>(step.counts.received),
-                static_cast<unsigned long long>(step.counts.inserted),
-                static_cast<unsigned long long>(step.counts.updated),
-                static_cast<unsigned long long>(step.counts.rejected),
-                static_cast<unsigned long long>(step.counts.skipped), store.Location(step.key).c_str());
+    std::printf(
+        "%-16s %-10s %6s %10llu %10llu %10llu %10llu %10llu  %s\n", std::string(core::TableName(step.table)).c_str(),
+        step.status.c_str(), step.load_id ? std::to_string(*step.load_id).c_str() : "-",
+        static_cast<unsigned long long>(step.counts.received), static_cast<unsigned long long>(step.counts.inserted),
+        static_cast<unsigned long long>(step.counts.updated), static_cast<unsigned long long>(step.counts.rejected),
+        static_cast<unsigned long long>(step.counts.skipped), store.Location(step.key).c_str());
   }
   if (!import.error.empty()) std::printf("  error: %s\n", import.error.c_str());
   std::printf("rejected rows are listed by: GET /v1/loads/{load}/rejects (?format=csv to fix and load again)\n");

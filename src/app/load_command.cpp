@@ -160,7 +160,9 @@ FileOutcome LoadFile(db::Database& database, const FileJob& job, const LoadComma
     file.extra_columns = ingest::ExtraColumnsFromName(options.extra_columns).value_or(ingest::ExtraColumns::kReject);
     ProgressDisplay progress(job.path.filename().string(), job.size);
     file.started = [&outcome](int64_t load_id) { outcome.load_id = load_id; };
-    file.progress = [&progress](uint64_t bytes, const db::LoadCounts& counts) { progress.Update(bytes, counts.received); };
+    file.progress = [&progress](uint64_t bytes, const db::LoadCounts& counts) {
+      progress.Update(bytes, counts.received);
+    };
     const ingest::LoadResult result =
         ingest::LoadCsvFile(database, file, [&job](const ingest::ByteSink& sink) { ReadFile(job, sink); });
     progress.Done();

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <cmath>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 namespace migration::app {
 
@@ -33,12 +33,12 @@ void ProgressDisplay::Update(uint64_t bytes, uint64_t rows) {
   const double eta = bytes_per_second > 0 ? static_cast<double>(left) / bytes_per_second : 0;
   if (!terminal_) {
     const nlohmann::ordered_json line = {{"event", "progress"},
-                                 {"file", name_},
-                                 {"bytes_read", bytes},
-                                 {"bytes_total", total_},
-                                 {"rows", rows},
-                                 {"rows_per_second", std::llround(rows_per_second)},
-                                 {"eta_seconds", std::llround(eta)}};
+                                         {"file", name_},
+                                         {"bytes_read", bytes},
+                                         {"bytes_total", total_},
+                                         {"rows", rows},
+                                         {"rows_per_second", std::llround(rows_per_second)},
+                                         {"eta_seconds", std::llround(eta)}};
     std::fprintf(stderr, "%s\n", line.dump().c_str());
     return;
   }

@@ -50,8 +50,7 @@ class ImportQueue {
   // Claims the oldest queued job, or a running one whose lease expired, for `lease`; `host`
   // names this replica. A job claimed kMaxImportAttempts times already is failed instead.
   // `only`: claim that job or none (the CLI's `import`, which runs the job it created).
-  virtual std::optional<ImportClaim> Claim(const std::string& host, std::chrono::milliseconds lease,
-                                           int64_t only) = 0;
+  virtual std::optional<ImportClaim> Claim(const std::string& host, std::chrono::milliseconds lease, int64_t only) = 0;
   // Extends the lease and stores the running step's progress.
   virtual ImportLeaseState Renew(int64_t id, const std::string& lease_token, std::chrono::milliseconds lease,
                                  const std::optional<ImportProgress>& progress) = 0;

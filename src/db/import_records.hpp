@@ -58,8 +58,8 @@ struct ImportRecord {
   std::string trace_id;  // the trace of the request that created it
   std::string host;      // the replica that holds (or last held) it
   bool cancel_requested = false;
-  int attempts = 0;                 // times a replica claimed it
-  std::vector<ImportStep> steps;    // in position order
+  int attempts = 0;               // times a replica claimed it
+  std::vector<ImportStep> steps;  // in position order
   std::optional<int64_t> lease_expires_us;
 };
 
@@ -99,8 +99,8 @@ struct ImportStepCommit {
 
 enum class CancelOutcome {
   kNotFound,
-  kCancelled,   // it was pending or queued: cancelled now
-  kRequested,   // it is running: the replica holding it stops it within a lease renewal
+  kCancelled,  // it was pending or queued: cancelled now
+  kRequested,  // it is running: the replica holding it stops it within a lease renewal
   kAlreadyFinal,
 };
 

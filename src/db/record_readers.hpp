@@ -43,8 +43,8 @@ std::string InstantAsStored(std::string_view column);
 std::string LoadColumns(InstantColumn instant);
 std::string BackupColumns(InstantColumn instant);
 std::string RowColumns(core::Table table, InstantColumn instant);  // the table's schema order
-std::string ImportColumns(InstantColumn instant);                   // an import without its steps
-std::string ImportStepColumns(InstantColumn instant);               // import_id first, then the step
+std::string ImportColumns(InstantColumn instant);                  // an import without its steps
+std::string ImportStepColumns(InstantColumn instant);              // import_id first, then the step
 // Rejects: seq, locator, position, raw, errors, the raw record's full length.
 // Hires by quarter: department id, department, job id, job, Q1..Q4.
 // Department hires: id, department, hires.

@@ -29,9 +29,9 @@ std::vector<db::ImportStep> PlanImport(storage::ObjectStore& store, const std::s
                                        std::optional<core::Table> table) {
   const auto key = KeyInStore(store, source);
   if (!key) {
-    throw Error(ErrorCode::kBadRequest,
-                fmt::format("source must be an object or folder under {} (the configured STORAGE_URL)",
-                            store.Location("")));
+    throw Error(
+        ErrorCode::kBadRequest,
+        fmt::format("source must be an object or folder under {} (the configured STORAGE_URL)", store.Location("")));
   }
   std::vector<db::ImportStep> steps;
   if (key->empty() || key->ends_with('/')) {

@@ -33,10 +33,10 @@
 namespace migration::imports {
 
 struct ImportRunnerOptions {
-  int max_jobs = 2;                                  // MAX_IMPORT_JOBS (0: this replica runs none)
-  std::chrono::milliseconds lease{30000};            // IMPORT_LEASE_SECONDS
-  std::chrono::milliseconds poll{1000};              // how often an idle worker looks for queued jobs
-  std::string host;                                  // names this replica in the job
+  int max_jobs = 2;                        // MAX_IMPORT_JOBS (0: this replica runs none)
+  std::chrono::milliseconds lease{30000};  // IMPORT_LEASE_SECONDS
+  std::chrono::milliseconds poll{1000};    // how often an idle worker looks for queued jobs
+  std::string host;                        // names this replica in the job
 };
 
 // The running step of a job on this replica, fresher than the database's copy.

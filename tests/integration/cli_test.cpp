@@ -137,8 +137,7 @@ TEST_P(CliTest, ImportRunsTheJobOfAStoreFolderWithProgressLinesAndASummary) {
 TEST_P(CliTest, LoadPrintsProgressLinesWhenNotOnATerminal) {
   const DataSet data = GeneratedData();
   const CommandResult result = Run({"load", data.dir + "/departments.csv"});
-  EXPECT_NE(result.output.find(R"({"event":"progress","file":"departments.csv")"), std::string::npos)
-      << result.output;
+  EXPECT_NE(result.output.find(R"({"event":"progress","file":"departments.csv")"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find(R"("eta_seconds")"), std::string::npos) << result.output;
 }
 
@@ -153,8 +152,12 @@ INSTANTIATE_TEST_SUITE_P(Backends, CliTest, ::testing::Values(Backend::kSqlite, 
                          [](const ::testing::TestParamInfo<Backend>& param) { return BackendName(param.param); });
 
 TEST(CliHelpTest, EveryCommandExplainsItself) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--help"}, {"serve", "--help"}, {"load", "--help"}, {"import", "--help"}, {"db", "--help"}, {"db", "migrate", "--help"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--help"},
+                                                                {"serve", "--help"},
+                                                                {"load", "--help"},
+                                                                {"import", "--help"},
+                                                                {"db", "--help"},
+                                                                {"db", "migrate", "--help"}}) {
     const CommandResult result = RunMigrationApi(args);
     EXPECT_EQ(result.exit_code, 0) << args.front();
     EXPECT_NE(result.output.find("Usage"), std::string::npos) << result.output;

@@ -224,8 +224,7 @@ TEST(ImportTakeoverTest, ReplicasKilledAtRandomMomentsNeverLeaveHalfATableOrAJob
   WriteFile(fs::path(a.objects_dir()) / "d" / "departments.csv", "1,Sales\n2,Legal\n3,Research\n");
   WriteFile(fs::path(a.objects_dir()) / "d" / "jobs.csv", "1,Engineer\n2,Analyst\n3,Manager\n");
   for (const char* table : {"departments", "jobs"}) {
-    const HttpResponse r =
-        PostImport(a, {{"source", fmt::format("file://{}/d/{}.csv", a.objects_dir(), table)}});
+    const HttpResponse r = PostImport(a, {{"source", fmt::format("file://{}/d/{}.csv", a.objects_dir(), table)}});
     ASSERT_EQ(r.status, 202) << r.body;
     ASSERT_EQ(WaitForImport(a, r.Json()["import_id"])["status"], "succeeded");
   }
@@ -257,8 +256,8 @@ TEST(ImportTakeoverTest, ReplicasKilledAtRandomMomentsNeverLeaveHalfATableOrAJob
     const nlohmann::json done = WaitForImport(survivor, id);
     victim.Restart();
     const std::string status = done["status"];
-    const long long landed = database.QueryInt(fmt::format(
-        "SELECT count(*) FROM hired_employees WHERE id >= {} AND id < {}", first, first + kRowsPerFile));
+    const long long landed = database.QueryInt(
+        fmt::format("SELECT count(*) FROM hired_employees WHERE id >= {} AND id < {}", first, first + kRowsPerFile));
     if (status == "succeeded") {
       EXPECT_EQ(landed, hires.valid) << "try " << attempt << ": " << done.dump();
       EXPECT_EQ(done["steps"][0]["rows_inserted"], hires.valid);

@@ -76,8 +76,9 @@ class S3ServiceTest : public ::testing::Test {
   // A request with plain curl and no AWS credentials: only the presigned URL authorizes it.
   // Returns "STATUS ETAG".
   std::string Curl(const std::string& method, const std::string& url, const std::string& body_file) {
-    std::vector<std::string> args = {"curl", "-q", "-sS", "--noproxy", "*", "-X", method, "-o", "/dev/null",
-                                     "-w", "%{http_code} %header{etag}", "-H", "Expect:"};
+    std::vector<std::string> args = {
+        "curl", "-q",     "-sS", "--noproxy", "*", "-X", method, "-o", "/dev/null", "-w", "%{http_code} %header{etag}",
+        "-H",   "Expect:"};
     if (!body_file.empty()) args.insert(args.end(), {"-H", "Content-Type:", "--data-binary", "@" + body_file});
     args.push_back(url);
     const CommandResult result = RunProgram(args);
@@ -245,9 +246,8 @@ TEST_F(S3ServiceTest, AFileUploadedThroughPresignedUrlsIsImportedOnStart) {
   const std::string hires = HiresOfSize(20u << 20, &valid);
   const std::string big = scratch_ + "/hires.csv";
   std::ofstream(big, std::ios::binary) << hires;
-  const HttpResponse multi =
-      Post(Url("/v1/hired_employees/upload-urls"), R"({"bytes": )" + std::to_string(hires.size()) + "}",
-           "application/json");
+  const HttpResponse multi = Post(Url("/v1/hired_employees/upload-urls"),
+                                  R"({"bytes": )" + std::to_string(hires.size()) + "}", "application/json");
   ASSERT_EQ(multi.status, 201) << multi.body;
   const json plan = multi.Json();
   ASSERT_EQ(plan["upload"]["method"], "multipart");
@@ -261,8 +261,8 @@ TEST_F(S3ServiceTest, AFileUploadedThroughPresignedUrlsIsImportedOnStart) {
     std::ofstream(piece, std::ios::binary) << hires.substr((number - 1) * part_size, part_size);
     const std::string answer = Curl("PUT", part["url"], piece);
     ASSERT_EQ(answer.substr(0, 3), "200") << answer;
-    complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + answer.substr(4) +
-                "</ETag></Part>";
+    complete +=
+        "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + answer.substr(4) + "</ETag></Part>";
   }
   complete += "</CompleteMultipartUpload>";
   const std::string complete_file = scratch_ + "/complete.xml";
@@ -295,9 +295,9 @@ TEST_F(S3ServiceTest, AnImportReadsAnObjectOfTheBucketAndRefusesOneOutsideTheSto
   EXPECT_EQ(done["steps"][0]["rows_inserted"], valid);
   EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), valid);
   // Another prefix of the same bucket is not the service's to read.
-  const HttpResponse outside = Post(Url("/v1/imports"),
-                                    json{{"source", "s3://" + bucket_ + "/elsewhere/hired_employees.csv"}}.dump(),
-                                    "application/json");
+  const HttpResponse outside =
+      Post(Url("/v1/imports"), json{{"source", "s3://" + bucket_ + "/elsewhere/hired_employees.csv"}}.dump(),
+           "application/json");
   EXPECT_EQ(outside.status, 400) << outside.body;
 }
 

@@ -258,10 +258,9 @@ TableSql BuildTableSql(core::Table table) {
 
 }  // namespace
 // Import jobs
-const PgStatement kCreateImport{
-    "create import",
-    "INSERT INTO imports (source, status, header, on_conflict, dry_run, trace_id) "
-    "VALUES ($1, $2, $3, $4, $5::boolean, $6) RETURNING id"};
+const PgStatement kCreateImport{"create import",
+                                "INSERT INTO imports (source, status, header, on_conflict, dry_run, trace_id) "
+                                "VALUES ($1, $2, $3, $4, $5::boolean, $6) RETURNING id"};
 const PgStatement kCreateImportStep{
     "create import step",
     "INSERT INTO import_steps (import_id, position, table_name, object_key, bytes_total) "
@@ -321,13 +320,13 @@ const PgStatement kStartImportStep{
                 "rows_skipped = 0, started_at = now(), finished_at = NULL, attempts = attempts + 1 "
                 "WHERE import_id = $1::bigint AND position = $3::integer AND {}",
                 kHeldBy)};
-const PgStatement kEndImportStep{
-    "end import step",
-    fmt::format("UPDATE import_steps SET status = $4, finished_at = now() "
-                "WHERE import_id = $1::bigint AND position = $3::integer AND {}",
-                kHeldBy)};
-// Inside the load's transaction (hence clock_timestamp() below: now() is when that began): the job's row stays locked until the load commits, so no claim
-// can take the job over between this check and the commit (a claim skips locked rows).
+const PgStatement kEndImportStep{"end import step",
+                                 fmt::format("UPDATE import_steps SET status = $4, finished_at = now() "
+                                             "WHERE import_id = $1::bigint AND position = $3::integer AND {}",
+                                             kHeldBy)};
+// Inside the load's transaction (hence clock_timestamp() below: now() is when that began): the job's row stays locked
+// until the load commits, so no claim can take the job over between this check and the commit (a claim skips locked
+// rows).
 const PgStatement kFenceImportStep{
     "fence import step",
     "SELECT 1 FROM imports WHERE id = $1::bigint AND lease_token = $2 AND status = 'running' AND NOT "
@@ -341,18 +340,16 @@ const PgStatement kFinishImport{
     "finish import",
     "UPDATE imports SET status = $3, error = $4, finished_at = now(), lease_token = '', lease_expires_at = NULL "
     "WHERE id = $1::bigint AND lease_token = $2 AND status = 'running'"};
-const PgStatement kReleaseImport{
-    "release import",
-    "UPDATE imports SET status = 'queued', lease_token = '', lease_expires_at = NULL "
-    "WHERE id = $1::bigint AND lease_token = $2 AND status = 'running' RETURNING id"};
+const PgStatement kReleaseImport{"release import",
+                                 "UPDATE imports SET status = 'queued', lease_token = '', lease_expires_at = NULL "
+                                 "WHERE id = $1::bigint AND lease_token = $2 AND status = 'running' RETURNING id"};
 const PgStatement kCancelQueuedImport{
     "cancel queued import",
     "UPDATE imports SET status = 'cancelled', cancel_requested = true, finished_at = now() "
     "WHERE id = $1::bigint AND status IN ('pending', 'queued') RETURNING id"};
-const PgStatement kCancelImportSteps{
-    "cancel import steps",
-    "UPDATE import_steps SET status = 'cancelled', finished_at = now() "
-    "WHERE import_id = $1::bigint AND status IN ('queued', 'running')"};
+const PgStatement kCancelImportSteps{"cancel import steps",
+                                     "UPDATE import_steps SET status = 'cancelled', finished_at = now() "
+                                     "WHERE import_id = $1::bigint AND status IN ('queued', 'running')"};
 const PgStatement kRequestImportCancel{
     "request import cancel",
     "UPDATE imports SET cancel_requested = true WHERE id = $1::bigint AND status = 'running' RETURNING id"};

@@ -167,10 +167,9 @@ const SqliteStatement kListImports{
     fmt::format("SELECT {} FROM imports WHERE (?1 = 0 OR id < ?1) ORDER BY id DESC LIMIT ?2", kImportColumns)};
 // ?1: the imports' ids as a JSON array.
 const SqliteStatement kListImportSteps{
-    "list import steps",
-    fmt::format("SELECT {} FROM import_steps WHERE import_id IN (SELECT value FROM json_each(?1)) "
-                "ORDER BY import_id, position",
-                kImportStepColumns)};
+    "list import steps", fmt::format("SELECT {} FROM import_steps WHERE import_id IN (SELECT value FROM json_each(?1)) "
+                                     "ORDER BY import_id, position",
+                                     kImportStepColumns)};
 // ?1 token, ?2 host, ?3 lease end, ?4 now, ?5 the only job to claim (0: any).
 const SqliteStatement kClaimImport{
     "claim import",
@@ -224,10 +223,9 @@ const SqliteStatement kFinishImport{
     "finish import",
     "UPDATE imports SET status = ?3, error = ?4, finished_at = ?5, lease_token = '', lease_expires_at = NULL "
     "WHERE id = ?1 AND lease_token = ?2 AND status = 'running'"};
-const SqliteStatement kReleaseImport{
-    "release import",
-    "UPDATE imports SET status = 'queued', lease_token = '', lease_expires_at = NULL "
-    "WHERE id = ?1 AND lease_token = ?2 AND status = 'running' RETURNING id"};
+const SqliteStatement kReleaseImport{"release import",
+                                     "UPDATE imports SET status = 'queued', lease_token = '', lease_expires_at = NULL "
+                                     "WHERE id = ?1 AND lease_token = ?2 AND status = 'running' RETURNING id"};
 const SqliteStatement kCancelQueuedImport{
     "cancel queued import",
     "UPDATE imports SET status = 'cancelled', cancel_requested = 1, finished_at = ?2 "
@@ -251,8 +249,7 @@ const SqliteStatement kFindImportKey{
     "SELECT request, import_id, fingerprint FROM import_idempotency_keys WHERE principal = ?1 AND key = ?2 "
     "AND created_at > ?3"};
 const SqliteStatement kStartPendingImport{
-    "start pending import",
-    "UPDATE imports SET status = 'queued' WHERE id = ?1 AND status = 'pending' RETURNING id"};
+    "start pending import", "UPDATE imports SET status = 'queued' WHERE id = ?1 AND status = 'pending' RETURNING id"};
 
 }  // namespace sqlite_sql
 

@@ -277,5 +277,43 @@ TEST(ImportTakeoverTest, ReplicasKilledAtRandomMomentsNeverLeaveHalfATableOrAJob
             0);
 }
 
+// SIGTERM hands the running job back at once: the other replica finishes it long before the
+// stopped replica's lease (30 s) would have expired.
+TEST(ImportTakeoverTest, ASigtermedReplicaHandsItsJobBackAtOnce) {
+  TestDatabase database(Backend::kPostgres);
+  ServerProcess a(database.url());
+  ServerProcess b(database.url(), {"--storage-url", "file://" + a.objects_dir()});
+  WriteFile(fs::path(a.objects_dir()) / "d" / "departments.csv", "1,Sales\n2,Legal\n3,Research\n");
+  WriteFile(fs::path(a.objects_dir()) / "d" / "jobs.csv", "1,Engineer\n2,Analyst\n3,Manager\n");
+  const HttpResponse parents = PostImport(a, {{"source", fmt::format("file://{}/d/", a.objects_dir())}});
+  ASSERT_EQ(parents.status, 202) << parents.body;
+  ASSERT_EQ(WaitForImport(a, parents.Json()["import_id"])["status"], "succeeded");
+  const HiresFile hires = MakeHires(1, 600000);
+  WriteFile(fs::path(a.objects_dir()) / "big" / "hired_employees.csv", hires.csv);
+  const HttpResponse created = PostImport(a, {{"source", fmt::format("file://{}/big/", a.objects_dir())}});
+  ASSERT_EQ(created.status, 202) << created.body;
+  const int64_t id = created.Json()["import_id"];
+  std::string holder;
+  for (int i = 0; i < 500 && holder.empty(); ++i) {
+    const nlohmann::json now = Get(a.Url(fmt::format("/v1/imports/{}", id))).Json();
+    if (now["status"] == "running" && now["host"].is_string()) holder = now["host"];
+    if (holder.empty()) std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_FALSE(holder.empty());
+  const bool a_holds = holder.ends_with(fmt::format("/{}", a.pid()));
+  ServerProcess& stopped = a_holds ? a : b;
+  ServerProcess& other = a_holds ? b : a;
+  const auto sent = std::chrono::steady_clock::now();
+  stopped.Stop(SIGTERM);
+  const nlohmann::json done = WaitForImport(other, id, milliseconds(25000));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  ASSERT_EQ(done["status"], "succeeded") << done.dump();
+  EXPECT_LT(seconds, 25.0) << "finished by the other replica before the 30 s lease could expire";
+  EXPECT_EQ(done["attempts"], 2) << "handed back mid-load and claimed again: " << done.dump();
+  EXPECT_EQ(done["steps"][0]["rows_inserted"], hires.valid);
+  EXPECT_EQ(database.QueryInt("SELECT count(*) FROM hired_employees"), hires.valid);
+  stopped.Restart();
+}
+
 }  // namespace
 }  // namespace migration::testing

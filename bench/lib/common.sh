@@ -290,8 +290,10 @@ finish_results() {
     echo "# all targets met, all checks passed" | tee -a "$results.tmp"
   elif [[ $failures -eq 0 ]]; then
     echo "# all checks passed; $missed target(s) missed (reported, not counted in the exit status)" | tee -a "$results.tmp"
-  else
+  elif [[ $missed -eq 0 ]]; then
     echo "# $failures target(s) missed or check(s) failed" | tee -a "$results.tmp"
+  else
+    echo "# $failures check(s) failed; $missed target(s) missed (reported only)" | tee -a "$results.tmp"
   fi
   mv "$results.tmp" "$results"
   log "results written to $results"

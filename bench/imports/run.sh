@@ -303,6 +303,12 @@ way_note() {
   echo "${w[seconds]} s, CPU server ${w[server_cpu]} s, PostgreSQL ${w[pg_cpu]} s, moto ${w[moto_cpu]} s; RSS $(mb "${w[rss_start]}") -> peak $(mb "${w[rss_hwm]}") MB, growth in the second half $(mb "${w[rss_drift]}") MB"
 }
 
+# cpu_total up|im: CPU seconds of the server, PostgreSQL and moto over one load
+cpu_total() {
+  local -n w=$1
+  calc "round(${w[server_cpu]} + ${w[moto_cpu]} + $([[ ${w[pg_cpu]} == - ]] && echo 0 || echo "${w[pg_cpu]}"), 2)"
+}
+
 pg_ticks() { if [[ $1 == postgres ]]; then cluster_ticks; else echo 0; fi; }
 
 median() { python3 -c 'import statistics, sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))' "$@"; }
@@ -314,7 +320,7 @@ mb() { if [[ $1 == - ]]; then echo -; else calc "round($1 / 1024, 1)"; fi; }
 targets_missed=0
 for backend in "${backend_list[@]}"; do
   declare -A up=() im=()
-  ratios=()
+  ratios=(); cpu_ratios=()
   up_times=(); im_times=(); up_hwm=(); im_hwm=(); im_drift=()
   for rep in $(seq 1 "$reps"); do
     # Alternate the order, so that a drift of the host (a build starting) weighs on both ways.
@@ -338,6 +344,7 @@ for backend in "${backend_list[@]}"; do
     check "$tag import rejects CSV = upload's (SHA-256)" "${im[rejects_sha]}" "${up[rejects_sha]}"
     if [[ ${up[ok]} -eq 1 && ${im[ok]} -eq 1 ]]; then
       ratios+=("$(calc "round(${im[seconds]} / ${up[seconds]}, 3)")")
+      cpu_ratios+=("$(calc "round($(cpu_total im) / $(cpu_total up), 3)")")
       up_times+=("${up[seconds]}"); im_times+=("${im[seconds]}")
       up_hwm+=("${up[rss_hwm]}"); im_hwm+=("${im[rss_hwm]}")
       if [[ ${im[rss_drift]} != - ]]; then im_drift+=("${im[rss_drift]}"); fi
@@ -360,7 +367,7 @@ for backend in "${backend_list[@]}"; do
   v=$(verdict "$ratio <= $target_ratio")
   if [[ $v == FAIL ]]; then targets_missed=$((targets_missed + 1)); fi
   report_line "${backend}_import_vs_upload" "${ratio}x" "<= ${target_ratio}x" "$v" \
-    "median of the per-rep ratios ${ratios[*]} (each rep: the two loads back to back, order alternating)"
+    "median of the per-rep ratios ${ratios[*]} (each rep: the two loads back to back, order alternating); by CPU (server + PostgreSQL + moto): $(median "${cpu_ratios[@]}")x, reps ${cpu_ratios[*]}"
   up_peak=$(printf '%s\n' "${up_hwm[@]}" | sort -n | tail -n 1)
   im_peak=$(printf '%s\n' "${im_hwm[@]}" | sort -n | tail -n 1)
   drift=-

@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8000
 RELEASE_DIR := build/release
 
-.PHONY: help deps build run test test-sanitize check-deploy fuzz lint format bench-ingest bench-reports clean
+.PHONY: help deps build run test test-sanitize check-deploy fuzz lint format bench-ingest bench-reports bench-imports clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ bench-ingest: build ## Ingest benchmark (1M rows: psql \copy vs upload; SQLite r
 
 bench-reports: build ## Report latency at 10M hires on both backends; ingest cost of the maintained counts
 	@bench/reports/run.sh
+
+bench-imports: build ## Import of 1M rows from S3 (moto) vs HTTP upload of the same file: counts, rejects, time ratio, RSS
+	@bench/imports/run.sh
 
 clean: ## Remove build outputs
 	rm -rf build

@@ -72,7 +72,6 @@ for tool in curl python3; do
 done
 
 mkdir -p "$scratch/logs"
-sampler_pid=""
 big_file=""
 report_format='%-34s %-18s %-18s %-5s %s'
 
@@ -88,10 +87,8 @@ start_ingest_server() {
   log "server ($1) pid $server_pid on 127.0.0.1:$server_port, log $scratch/logs/server-$1.log"
 }
 
-vm_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }  # kB
-
 cleanup() {
-  if [[ -n $sampler_pid ]]; then kill "$sampler_pid" 2>/dev/null || true; fi
+  stop_rss_sampler
   stop_servers
   if [[ $keep_data -eq 0 && -n $big_file ]]; then rm -f "$big_file" "$big_file.expected.json"; fi
   rm -rf "$scratch/sqlite"
@@ -112,16 +109,7 @@ check_load() {
 # ---------------------------------------------------------------------------------------------
 # data
 
-data=$scratch/data/base-$rows-$seed
-gen_sum=$(sha256sum "$here/gen_data.py" | cut -c1-16)
-if [[ -f $data/expected.json && "$(cat "$data/.generator" 2>/dev/null)" == "$gen_sum" ]]; then
-  log "reusing $data"
-else
-  log "generating $rows rows into $data"
-  rm -rf "$data"
-  python3 "$here/gen_data.py" base --rows "$rows" --out "$data" --seed "$seed" >/dev/null
-  echo "$gen_sum" >"$data/.generator"
-fi
+data=$(make_data "$here/gen_data.py" "$rows" "$seed")
 exp_rows=$(json_get "$data/expected.json" rows)
 exp_valid=$(json_get "$data/expected.json" valid)
 exp_invalid=$(json_get "$data/expected.json" invalid)
@@ -239,26 +227,13 @@ phase_big_rss() {
   fi
   load_parents "$data"
   rss_start=$(vm_field "$server_pid" VmRSS)
-  rss_samples=$scratch/logs/rss-samples.tsv
-  (
-    printf 'seconds\tVmRSS_kB\n'
-    start=$(date +%s%N)
-    while [[ -r /proc/$server_pid/status ]]; do
-      r=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$server_pid/status" 2>/dev/null) || break
-      t=$(date +%s%N)
-      printf '%d.%d\t%s\n' $(((t - start) / 1000000000)) $(((t - start) / 100000000 % 10)) "$r"
-      sleep 0.5
-    done
-  ) >"$rss_samples" 2>/dev/null &
-  sampler_pid=$!
+  start_rss_sampler "$server_pid" "$scratch/logs/rss-samples.tsv"
   read -r code big_s < <(upload "$big_file" hired_employees "$scratch/logs/resp-upload-big.json")
-  kill "$sampler_pid" 2>/dev/null || true
-  wait "$sampler_pid" 2>/dev/null || true
-  sampler_pid=""
+  stop_rss_sampler
   [[ $code == 200 || $code == 201 ]] || { failures=$((failures + 1)); log "upload answered $code: $(head -c 500 "$scratch/logs/resp-upload-big.json")"; }
   check_load "$scratch/logs/resp-upload-big.json" "$big_rows" "$big_valid" "$big_invalid" "1 GB upload"
   hwm=$(vm_field "$server_pid" VmHWM)
-  max_sampled=$(awk 'NR > 1 && $2 > m { m = $2 } END { print m + 0 }' "$rss_samples")
+  max_sampled=$rss_max_sampled
   stop_server
   # One log line per rejected row: ~170 MB for 1 GB of input. Keep the tail unless asked.
   local rss_log=$scratch/logs/server-rss.log

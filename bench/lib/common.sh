@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Helpers shared by the benchmark scripts (bench/ingest/run.sh, bench/reports/run.sh); sourced,
-# not run. Sourcing only defines functions and sets the state below; it starts nothing.
+# Helpers shared by the benchmark scripts (bench/ingest/run.sh, bench/reports/run.sh,
+# bench/imports/run.sh); sourced, not run. Sourcing only defines functions and sets the state below; it starts nothing.
 #
 # Provides:
 #   want LETTER                  true when $phases contains LETTER
@@ -15,18 +15,28 @@
 #                                temporary directory PREFIX-XXXXXX, on a free loopback port
 #   postmaster_pid, cpu_ticks PID..., cluster_ticks, pg_backend_ticks    CPU in clock ticks
 #   fresh_database DB            drop and create DB
-#   start_server BINARY NAME URL, stop_server    the server under test, log in $scratch/logs
+#   start_server BINARY NAME URL, stop_server    the server under test, log in $scratch/logs;
+#                                its objects in $server_storage_url when set (e.g. s3://bucket/prefix,
+#                                S3_ENDPOINT_URL and credentials from the environment), else in a
+#                                folder under $scratch
 #   stop_servers                 stop_server, then stop the cluster and remove its directory
 #                                (for the script's EXIT trap)
 #   upload FILE TABLE OUT_JSON   POST FILE as text/csv; prints "HTTP_CODE SECONDS"
 #   load_parents DATA_DIR        upload DATA_DIR/departments.csv and jobs.csv
+#   make_data GEN ROWS SEED      gen_data.py base data under $scratch/data (reused while GEN is
+#                                unchanged); prints its directory
+#   vm_field PID FIELD           a field of /proc/PID/status in kB (VmRSS, VmHWM)
+#   start_rss_sampler PID FILE [SECONDS], stop_rss_sampler    VmRSS of PID every SECONDS (0.5)
+#                                into FILE (TSV);
+#                                stop sets rss_max_sampled (the largest sample, kB)
 #   check NAME ACTUAL EXPECTED   a correctness check (counts a failure)
 #   report_line, verdict, count_verdict, finish_results    the results file
 #
 # Expects (read when the functions run): pg_bin (PostgreSQL's bin directory), phases, scratch
 # (its logs/ directory must exist), results (results file; lines go to $results.tmp first),
-# report_format (printf format of a results line: NAME VALUE TARGET VERDICT NOTE).
-# Sets on sourcing: workdir, pg_port, server_pid, server_port (empty), failures=0, clk_tck,
+# report_format (printf format of a results line: NAME VALUE TARGET VERDICT NOTE); optional:
+# targets_missed (finish_results), server_storage_url (start_server).
+# Sets on sourcing: workdir, pg_port, server_pid, server_port, sampler_pid (empty), failures=0, clk_tck,
 # and exports PGOPTIONS. Later: start_postgres sets workdir, pg_port and pg_version;
 # start_server sets server_port and server_pid; check and count_verdict add to failures.
 
@@ -37,6 +47,9 @@ workdir=""
 pg_port=""
 server_pid=""
 server_port=""
+sampler_pid=""
+sampler_file=""
+rss_max_sampled=0
 failures=0
 # shellcheck disable=SC2034  # used by the scripts
 clk_tck=$(getconf CLK_TCK)
@@ -142,7 +155,7 @@ start_server() {
   server_port=$(free_port)
   local server_log=$scratch/logs/server-$name.log
   DATABASE_URL=$url LOG_FORMAT=json "$server_bin" serve --port "$server_port" --bind 127.0.0.1 \
-    --storage-url "file://$scratch/objects" >"$server_log" 2>&1 &
+    --storage-url "${server_storage_url:-file://$scratch/objects}" >"$server_log" 2>&1 &
   server_pid=$!
   for i in $(seq 1 300); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$server_port/readyz" 2>/dev/null; then
@@ -191,6 +204,54 @@ load_parents() {
   done
 }
 
+# make_data GEN ROWS SEED: `GEN base` data (deterministic) in $scratch/data/base-ROWS-SEED, made
+# again only when GEN changed; prints the directory.
+make_data() {
+  local gen=$1 dir=$scratch/data/base-$2-$3 gen_sum
+  gen_sum=$(sha256sum "$gen" | cut -c1-16)
+  if [[ -f $dir/expected.json && "$(cat "$dir/.generator" 2>/dev/null)" == "$gen_sum" ]]; then
+    log "reusing $dir"
+  else
+    log "generating $2 rows into $dir"
+    rm -rf "$dir"
+    python3 "$gen" base --rows "$2" --out "$dir" --seed "$3" >/dev/null
+    echo "$gen_sum" >"$dir/.generator"
+  fi
+  echo "$dir"
+}
+
+vm_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }  # kB
+
+# start_rss_sampler PID FILE [SECONDS]: VmRSS of PID every SECONDS (default 0.5), as
+# "seconds<TAB>kB" lines after a header, until stop_rss_sampler (or PID's end).
+start_rss_sampler() {
+  local pid=$1 interval=${3:-0.5}
+  (
+    printf 'seconds\tVmRSS_kB\n'
+    start=$(date +%s%N)
+    while [[ -r /proc/$pid/status ]]; do
+      r=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$pid/status" 2>/dev/null) || break
+      t=$(date +%s%N)
+      printf '%d.%d\t%s\n' $(((t - start) / 1000000000)) $(((t - start) / 100000000 % 10)) "$r"
+      sleep "$interval"
+    done
+  ) >"$2" 2>/dev/null &
+  sampler_pid=$!
+  sampler_file=$2
+}
+
+# stop_rss_sampler: stops the sampler (for an EXIT trap too); sets rss_max_sampled to its largest
+# sample (kB, 0 when none).
+stop_rss_sampler() {
+  rss_max_sampled=0
+  if [[ -n $sampler_pid ]]; then
+    kill "$sampler_pid" 2>/dev/null || true
+    wait "$sampler_pid" 2>/dev/null || true
+    sampler_pid=""
+    rss_max_sampled=$(awk 'NR > 1 && $2 > m { m = $2 } END { print m + 0 }' "$sampler_file")
+  fi
+}
+
 # check NAME ACTUAL EXPECTED: a correctness check (not a speed target).
 check() {
   if [[ "$2" == "$3" ]]; then
@@ -220,13 +281,19 @@ verdict() {
 count_verdict() { if [[ $1 == FAIL ]]; then failures=$((failures + 1)); fi; }
 
 # finish_results: the closing lines, $results.tmp moved to $results; fails when anything failed
-# (as the script's last command, its exit status).
+# (as the script's last command, its exit status). $targets_missed, when set: targets that missed
+# but are only reported (not counted in $failures), so that the closing line does not say they were met.
 finish_results() {
+  local missed=${targets_missed:-0}
   echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$results.tmp"
-  if [[ $failures -eq 0 ]]; then
+  if [[ $failures -eq 0 && $missed -eq 0 ]]; then
     echo "# all targets met, all checks passed" | tee -a "$results.tmp"
-  else
+  elif [[ $failures -eq 0 ]]; then
+    echo "# all checks passed; $missed target(s) missed (reported, not counted in the exit status)" | tee -a "$results.tmp"
+  elif [[ $missed -eq 0 ]]; then
     echo "# $failures target(s) missed or check(s) failed" | tee -a "$results.tmp"
+  else
+    echo "# $failures check(s) failed; $missed target(s) missed (reported only)" | tee -a "$results.tmp"
   fi
   mv "$results.tmp" "$results"
   log "results written to $results"

@@ -24,7 +24,7 @@ using core::ErrorCode;
 constexpr uint64_t kImportBodyLimit = 16 * 1024;  // a source URL and a few options
 constexpr size_t kMaxSourceBytes = 2048;
 
-storage::ObjectStore& Store(ApiContext& context) {
+storage::ObjectStore& Store(const ApiContext& context) {
   if (context.store == nullptr) {
     throw Error(ErrorCode::kUnavailable, "imports read from object storage, and none is configured (STORAGE_URL)");
   }
@@ -51,7 +51,7 @@ std::string StringField(const nlohmann::json& body, const char* name, const std:
   return body[name].get<std::string>();
 }
 
-db::ImportRecord ImportFromBody(ApiContext& context, const http::Request& request) {
+db::ImportRecord ImportFromBody(const ApiContext& context, const http::Request& request) {
   if (request.MediaType() != "application/json") {
     throw Error(ErrorCode::kUnsupportedMediaType, R"(send {"source": "s3://…"} as application/json)");
   }
@@ -94,7 +94,7 @@ db::ImportRecord ImportFromBody(ApiContext& context, const http::Request& reques
   return import;
 }
 
-http::Response ImportAccepted(ApiContext& context, const db::ImportRecord& import) {
+http::Response ImportAccepted(const ApiContext& context, const db::ImportRecord& import) {
   http::Response response = http::Response::Json(202, Dump(ImportJson(import, Store(context))));
   response.headers.emplace_back("Location", fmt::format("/v1/imports/{}", import.id));
   return response;

@@ -35,15 +35,14 @@ std::vector<db::ImportStep> PlanImport(storage::ObjectStore& store, const std::s
   }
   std::vector<db::ImportStep> steps;
   if (key->empty() || key->ends_with('/')) {
-    const auto objects = store.List(*key);
+    // The three names are asked for, not the folder listed: a prefix may hold millions of objects.
     for (const core::Table each : core::kAllTables) {
       const std::string wanted = *key + std::string(core::TableName(each)) + ".csv";
-      const auto found = std::find_if(objects.begin(), objects.end(),
-                                      [&](const storage::ObjectInfo& object) { return object.key == wanted; });
-      if (found == objects.end()) continue;
+      const auto found = store.Head(wanted);
+      if (!found) continue;
       db::ImportStep step;
       step.table = table.value_or(each);
-      step.key = found->key;
+      step.key = wanted;
       step.bytes_total = found->size;
       steps.push_back(step);
     }

@@ -94,9 +94,9 @@ void ImportRunner::Unregister(int64_t id) {
 }
 
 void ImportRunner::WorkerLoop() {
-  uint64_t seen = 0;
   std::chrono::steady_clock::time_point last_claim_warning{};
   while (true) {
+    uint64_t seen = 0;  // Notify() calls seen from here on wake this worker
     {
       std::unique_lock lock(mutex_);
       if (stopping_) return;
@@ -201,8 +201,14 @@ db::ImportStatus ImportRunner::Run(const db::ImportClaim& claim,
       if (!cancelled && now && now->status == db::ImportStatus::kRunning) {
         // Not a cancel: the step's own failure (no such object, database error, empty file).
         queue.EndStep(import.id, claim.lease_token, step.position, "failed");
-        const std::string error =
+        // Stored and returned with the job: the load's own reason is cut at 1,000 bytes, so this is too.
+        constexpr size_t kMaxErrorBytes = 1200;
+        std::string error =
             fmt::format("{} ({}): {}", core::TableName(step.table), store_.Location(step.key), e.what());
+        if (error.size() > kMaxErrorBytes) {
+          error.resize(kMaxErrorBytes);
+          error += "...";
+        }
         queue.Finish(import.id, claim.lease_token, db::ImportStatus::kFailed, error);
         observability::LogWarn("import_failed", {{"import_id", import.id}, {"error", error}});
         return db::ImportStatus::kFailed;

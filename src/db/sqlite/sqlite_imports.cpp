@@ -71,7 +71,7 @@ class WriteTransaction {
 };
 
 // Runs `stmt` to its end; true when it returned a row (RETURNING) or changed one.
-bool Changed(Connection& conn, Statement& stmt) {
+bool Changed(const Connection& conn, Statement& stmt) {
   const bool row = stmt.Step();
   while (stmt.Step()) {
   }

@@ -242,6 +242,7 @@ start_rss_sampler() {
 
 # stop_rss_sampler: stops the sampler (for an EXIT trap too); sets rss_max_sampled to its largest
 # sample (kB, 0 when none).
+# shellcheck disable=SC2034 # rss_max_sampled is read by the scripts that source this file
 stop_rss_sampler() {
   rss_max_sampled=0
   if [[ -n $sampler_pid ]]; then

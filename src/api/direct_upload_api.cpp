@@ -169,9 +169,23 @@ http::Response StartImport(ApiContext& context, const http::Request& request) {
   return http::Response::Json(202, Dump(ImportJson(*import, store)));
 }
 
+// What the web UI asks before an upload: whether this service hands out presigned URLs (an S3
+// store) and with what part size and largest file, so a page never sends a request it knows fails.
+http::Response DirectUploadSettings(ApiContext& context) {
+  const bool enabled = context.store != nullptr && context.store->SupportsPresignedUrls();
+  const uint64_t part_size = std::max(context.part_size, kMinPartBytes);
+  nlohmann::json body = {{"enabled", enabled},
+                         {"part_size", part_size},
+                         {"max_bytes", enabled ? std::min(context.max_upload_bytes, part_size * kMaxParts) : 0},
+                         {"url_ttl_seconds", context.upload_url_ttl.count()}};
+  return http::Response::Json(200, Dump(body));
+}
+
 }  // namespace
 
 void RegisterDirectUploadRoutes(http::Router& router, ApiContext& context) {
+  router.Add({"GET", "/v1/direct-uploads", 0, [&context](const http::Request&) { return DirectUploadSettings(context); },
+              nullptr, ""});
   router.Add({"POST",
               "/v1/{table}/upload-urls",
               kRequestBodyLimit,

@@ -223,6 +223,13 @@ TEST_F(S3ServiceTest, AFileUploadedThroughPresignedUrlsIsImportedOnStart) {
   ASSERT_EQ(Post(Url("/v1/departments"), R"([{"id": 1, "department": "Sales"}])", "application/json").status, 201);
   ASSERT_EQ(Post(Url("/v1/jobs"), R"([{"id": 1, "job": "Engineer"}])", "application/json").status, 201);
 
+  // What the web UI asks first: presigned URLs are on, with the configured part size.
+  const json settings = Get(Url("/v1/direct-uploads")).Json();
+  EXPECT_EQ(settings["enabled"], true);
+  EXPECT_EQ(settings["part_size"], 8u << 20);
+  EXPECT_LE(settings["max_bytes"].get<uint64_t>(), 1000ULL * (8u << 20)) << "at most 1,000 parts";
+  EXPECT_GT(settings["max_bytes"].get<uint64_t>(), 20u << 20);
+
   // Small: one presigned PUT.
   const std::string small = scratch_ + "/jobs.csv";
   std::ofstream(small) << "2,Analyst\n3,Manager\n";

@@ -31,7 +31,8 @@ that each fix of the review stays fixed and the two flavours agree:
     presigned URLs, may PutObject, AbortMultipartUpload and ListMultipartUploadParts on its
     prefix; the optional S3 -> EventBridge -> SQS wiring (off by default) sends only objects
     created under the prefix's uploads/ to a queue with a dead-letter queue, only the rule may
-    send to it, and only then may the task role receive, delete and read its attributes;
+    send to it, and only then may the task role receive and delete its messages (all the service
+    calls: no sqs:GetQueueAttributes);
   - CI supply chain: Trivy's own release pinned; deploy-infra.yml deploys after docker-build only
     for pushes to main; the bootstrap roles (bootstrap.yaml): one deploy role per environment,
     each trusting only its GitHub environment and touching only its stack; CloudFormation's
@@ -464,7 +465,8 @@ def review_eks(root):
               f"{name}: Image Updater may pick tags other than commit SHAs")
 
 
-SQS_CONSUMER = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+# What the service calls on the upload events queue (long-poll, then delete), and nothing more.
+SQS_CONSUMER = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
 PRESIGNED_UPLOAD_ACTIONS = {"s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"}
 
 
@@ -522,7 +524,7 @@ def review_direct_uploads(root):
                                   {"Sid": "UploadEventsQueue", "Effect": "Allow", "Action": SQS_CONSUMER,
                                    "Resource": {"Fn::GetAtt": [queue, "Arn"]}},
                                   {"Ref": "AWS::NoValue"}]}],
-              "CloudFormation: the task role's SQS rights are not exactly receive/delete/attributes on the "
+              "CloudFormation: the task role's SQS rights are not exactly receive and delete on the "
               "upload events queue, behind HasUploadEvents")
         prefix = [set(actions(st)) for st in statements
                   if st.get("Resource") == {"Fn::Sub": "${DataBucket.Arn}/migration-api/*"}]
@@ -565,9 +567,9 @@ def review_direct_uploads(root):
     body = task_policy.group(1) if task_policy else ""
     check(re.search(r'dynamic "statement" \{\s*for_each = var\.direct_upload_events \? '
                     r'\[aws_sqs_queue\.upload_events\[0\]\.arn\] : \[\]', body)
-          and 'actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]' in body
-          and body.count("sqs:") == 3,
-          "Terraform: the task role's SQS rights are not exactly receive/delete/attributes on the upload events "
+          and "actions   = [%s]" % ", ".join(f'"{a}"' for a in SQS_CONSUMER) in body
+          and body.count("sqs:") == len(SQS_CONSUMER),
+          "Terraform: the task role's SQS rights are not exactly receive and delete on the upload events "
           "queue, behind direct_upload_events")
     check(all(f'"{action}"' in body for action in PRESIGNED_UPLOAD_ACTIONS),
           "Terraform: the task role cannot put objects or parts under its prefix (presigned uploads)")

@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include "api/import_json.hpp"
+#include "api/import_request.hpp"
 #include "api/json_render.hpp"
 #include "api/query_params.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "imports/import_runner.hpp"
-#include "ingest/csv_input.hpp"
 
 namespace migration::api {
 namespace {
@@ -34,24 +34,11 @@ storage::ObjectStore& PresigningStore(ApiContext& context) {
 
 struct UploadRequest {
   uint64_t bytes = 0;
-  std::string header = "auto";
-  db::OnConflict on_conflict = db::OnConflict::kReject;
-  bool dry_run = false;
+  ImportOptions options;
 };
 
 UploadRequest ParseRequest(const http::Request& request, uint64_t max_bytes) {
-  if (request.MediaType() != "application/json") {
-    throw Error(ErrorCode::kUnsupportedMediaType, R"(send {"bytes": <file size>} as application/json)");
-  }
-  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) throw Error(ErrorCode::kBadRequest, "the body must be a JSON object");
-  for (const auto& [name, value] : body.items()) {
-    if (name != "bytes" && name != "header" && name != "on_conflict" && name != "dry_run") {
-      throw Error(ErrorCode::kBadRequest, fmt::format("unknown field \"{}\" (accepted: bytes, header, on_conflict, "
-                                                      "dry_run)",
-                                                      name.substr(0, 64)));
-    }
-  }
+  const nlohmann::json body = ImportRequestBody(request, R"({"bytes": <file size>})", {"bytes"});
   UploadRequest out;
   if (!body.contains("bytes") || !body["bytes"].is_number_unsigned() || body["bytes"].get<uint64_t>() == 0) {
     throw Error(ErrorCode::kBadRequest, R"("bytes" is required: the file's size, a positive integer)");
@@ -60,22 +47,7 @@ UploadRequest ParseRequest(const http::Request& request, uint64_t max_bytes) {
   if (out.bytes > max_bytes) {
     throw Error(ErrorCode::kPayloadTooLarge, fmt::format("the file is larger than {} bytes", max_bytes));
   }
-  if (body.contains("header")) {
-    if (!body["header"].is_string() || !ingest::HeaderModeFromName(body["header"].get<std::string>())) {
-      throw Error(ErrorCode::kBadRequest, "\"header\" must be auto, present or absent");
-    }
-    out.header = body["header"].get<std::string>();
-  }
-  if (body.contains("on_conflict")) {
-    const auto mode =
-        body["on_conflict"].is_string() ? db::OnConflictFromName(body["on_conflict"].get<std::string>()) : std::nullopt;
-    if (!mode) throw Error(ErrorCode::kBadRequest, "\"on_conflict\" must be reject, update or skip");
-    out.on_conflict = *mode;
-  }
-  if (body.contains("dry_run") && !body["dry_run"].is_boolean()) {
-    throw Error(ErrorCode::kBadRequest, "\"dry_run\" must be true or false");
-  }
-  out.dry_run = body.value("dry_run", false) || BoolParam(request, "dry_run", false);
+  out.options = ImportOptionsOf(body, request);
   return out;
 }
 
@@ -96,9 +68,9 @@ http::Response CreateUploadUrls(ApiContext& context, const http::Request& reques
 
   db::ImportRecord import;
   import.status = db::ImportStatus::kPending;
-  import.header = upload.header;
-  import.on_conflict = upload.on_conflict;
-  import.dry_run = upload.dry_run;
+  import.header = upload.options.header;
+  import.on_conflict = upload.options.on_conflict;
+  import.dry_run = upload.options.dry_run;
   import.trace_id = request.trace.trace_id;
   db::ImportStep step;
   step.table = table;

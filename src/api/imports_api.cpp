@@ -8,6 +8,7 @@
 #include "api/idempotency.hpp"
 #include "api/idempotent_load.hpp"
 #include "api/import_json.hpp"
+#include "api/import_request.hpp"
 #include "api/json_render.hpp"
 #include "api/query_params.hpp"
 #include "core/error.hpp"
@@ -45,25 +46,8 @@ db::ImportRecord WithLiveProgress(ApiContext& context, db::ImportRecord import) 
   return import;
 }
 
-std::string StringField(const nlohmann::json& body, const char* name, const std::string& fallback) {
-  if (!body.contains(name)) return fallback;
-  if (!body[name].is_string()) throw Error(ErrorCode::kBadRequest, fmt::format("\"{}\" must be a string", name));
-  return body[name].get<std::string>();
-}
-
 db::ImportRecord ImportFromBody(const ApiContext& context, const http::Request& request) {
-  if (request.MediaType() != "application/json") {
-    throw Error(ErrorCode::kUnsupportedMediaType, R"(send {"source": "s3://…"} as application/json)");
-  }
-  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) throw Error(ErrorCode::kBadRequest, "the body must be a JSON object");
-  for (const auto& [name, value] : body.items()) {
-    if (name != "source" && name != "table" && name != "header" && name != "on_conflict" && name != "dry_run") {
-      throw Error(ErrorCode::kBadRequest,
-                  fmt::format("unknown field \"{}\" (accepted: source, table, header, on_conflict, dry_run)",
-                              name.substr(0, 64)));
-    }
-  }
+  const nlohmann::json body = ImportRequestBody(request, R"({"source": "s3://…"})", {"source", "table"});
   db::ImportRecord import;
   import.source = StringField(body, "source", "");
   if (import.source.empty()) throw Error(ErrorCode::kBadRequest, R"("source" is required: "s3://bucket/key.csv")");
@@ -78,17 +62,10 @@ db::ImportRecord ImportFromBody(const ApiContext& context, const http::Request& 
       throw Error(ErrorCode::kBadRequest, "\"table\" must be departments, jobs or hired_employees");
     }
   }
-  import.header = StringField(body, "header", "auto");
-  if (!ingest::HeaderModeFromName(import.header)) {
-    throw Error(ErrorCode::kBadRequest, "\"header\" must be auto, present or absent");
-  }
-  const auto on_conflict = db::OnConflictFromName(StringField(body, "on_conflict", "reject"));
-  if (!on_conflict) throw Error(ErrorCode::kBadRequest, "\"on_conflict\" must be reject, update or skip");
-  import.on_conflict = *on_conflict;
-  if (body.contains("dry_run") && !body["dry_run"].is_boolean()) {
-    throw Error(ErrorCode::kBadRequest, "\"dry_run\" must be true or false");
-  }
-  import.dry_run = body.value("dry_run", false) || BoolParam(request, "dry_run", false);
+  const ImportOptions options = ImportOptionsOf(body, request);
+  import.header = options.header;
+  import.on_conflict = options.on_conflict;
+  import.dry_run = options.dry_run;
   import.trace_id = request.trace.trace_id;
   import.steps = imports::PlanImport(Store(context), import.source, table);
   return import;

@@ -54,25 +54,39 @@ db::ImportRecord PlanJob(storage::ObjectStore& store, const ImportCommandOptions
   return import;
 }
 
+// One progress display per table of a job, a new one when the next table starts.
+class StepProgress {
+ public:
+  void Show(const db::ImportStep& step, uint64_t bytes_read, uint64_t rows) {
+    if (step.position != shown_) {
+      Done();
+      display_ = std::make_unique<ProgressDisplay>(std::string(core::TableName(step.table)), step.bytes_total);
+      shown_ = step.position;
+    }
+    display_->Update(bytes_read, rows);
+  }
+  void Done() {
+    if (display_) display_->Done();
+    display_.reset();
+  }
+
+ private:
+  std::unique_ptr<ProgressDisplay> display_;
+  int shown_ = -1;
+};
+
 // A server replica claimed the job first: its progress, as the database has it, until it ends.
 db::ImportRecord Watch(db::Database& database, int64_t id) {
-  std::unique_ptr<ProgressDisplay> display;
-  int shown = -1;
+  StepProgress progress;
   while (true) {
     auto import = database.Imports().Get(id);
     if (!import) throw Error(ErrorCode::kInternal, fmt::format("import {} vanished", id));
     if (db::IsFinal(import->status)) {
-      if (display) display->Done();
+      progress.Done();
       return *import;
     }
     for (const auto& step : import->steps) {
-      if (step.status != "running") continue;
-      if (step.position != shown) {
-        if (display) display->Done();
-        display = std::make_unique<ProgressDisplay>(std::string(core::TableName(step.table)), step.bytes_total);
-        shown = step.position;
-      }
-      display->Update(step.bytes_read, step.counts.received);
+      if (step.status == "running") progress.Show(step, step.bytes_read, step.counts.received);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -120,17 +134,11 @@ int RunImport(const Config& config, const ImportCommandOptions& options) {
   imports::ImportRunner runner(*database, *store, runner_options);
   runner.Start();
   if (auto claim = database->Imports().Claim(runner_options.host, runner_options.lease, id)) {
-    std::unique_ptr<ProgressDisplay> display;
-    int shown = -1;
-    runner.Run(*claim, [&](const db::ImportStep& step, const imports::LiveProgress& live) {
-      if (step.position != shown) {
-        if (display) display->Done();
-        display = std::make_unique<ProgressDisplay>(std::string(core::TableName(step.table)), step.bytes_total);
-        shown = step.position;
-      }
-      display->Update(live.bytes_read, live.counts.received);
+    StepProgress progress;
+    runner.Run(*claim, [&progress](const db::ImportStep& step, const imports::LiveProgress& live) {
+      progress.Show(step, live.bytes_read, live.counts.received);
     });
-    if (display) display->Done();
+    progress.Done();
   }
   runner.Stop();
   const db::ImportRecord done = Watch(*database, id);

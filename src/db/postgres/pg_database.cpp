@@ -201,7 +201,8 @@ class PgDatabase final : public Database {
     params.Add(ttl_seconds);
     // SKIP LOCKED: a key a running load is replacing is left for the next round, never waited on.
     const PgResult deleted = conn->Exec(pg_sql::kPurgeIdempotencyKeys, params);
-    return static_cast<int64_t>(deleted.AffectedRows());
+    const PgResult deleted_imports = conn->Exec(pg_sql::kPurgeImportKeys, params);
+    return static_cast<int64_t>(deleted.AffectedRows() + deleted_imports.AffectedRows());
   }
 
   // A report served from the cache would otherwise cost this one round trip, and under load on

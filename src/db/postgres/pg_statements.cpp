@@ -131,6 +131,10 @@ const PgStatement kPurgeIdempotencyKeys{
     "purge idempotency keys",
     "DELETE FROM idempotency_keys WHERE (principal, key) IN (SELECT principal, key FROM idempotency_keys "
     "WHERE created_at <= now() - $1::bigint * interval '1 second' FOR UPDATE SKIP LOCKED)"};
+const PgStatement kPurgeImportKeys{
+    "purge import keys",
+    "DELETE FROM import_idempotency_keys WHERE (principal, key) IN (SELECT principal, key FROM "
+    "import_idempotency_keys WHERE created_at <= now() - $1::bigint * interval '1 second' FOR UPDATE SKIP LOCKED)"};
 const PgStatement kDataVersion{"data version", "SELECT coalesce(sum(commits), 0)::bigint FROM data_version"};
 
 const PgStatement kHiresByQuarter{
@@ -411,6 +415,7 @@ std::vector<const PgStatement*> FixedPgStatements() {
           &kReleaseDryRun,
           &kFindIdempotencyKey,
           &kPurgeIdempotencyKeys,
+          &kPurgeImportKeys,
           &kDataVersion,
           &kHiresByQuarter,
           &kDepartmentHires,

@@ -62,6 +62,7 @@ extern const PgStatement kReleaseDryRun;
 // Idempotency keys and the data version
 extern const PgStatement kFindIdempotencyKey;
 extern const PgStatement kPurgeIdempotencyKeys;
+extern const PgStatement kPurgeImportKeys;
 extern const PgStatement kDataVersion;
 // Reports
 extern const PgStatement kHiresByQuarter;

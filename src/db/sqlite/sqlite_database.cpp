@@ -353,7 +353,11 @@ class SqliteDatabase final : public Database {
     Statement stmt(conn->handle(), sqlite_sql::kPurgeIdempotencyKeys);
     stmt.Bind(1, ttl_seconds);
     stmt.Run();
-    return conn->Changes();
+    int64_t purged = conn->Changes();
+    Statement imports(conn->handle(), sqlite_sql::kPurgeImportKeys);
+    imports.Bind(1, core::NowMicros() - ttl_seconds * 1000000);
+    imports.Run();
+    return purged + conn->Changes();
   }
 
   int64_t DataVersion() override {

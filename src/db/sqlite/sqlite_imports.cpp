@@ -33,17 +33,31 @@ void BindCounts(Statement& stmt, int first, uint64_t bytes_read, const LoadCount
 // a runner's claim or renewal, a database connection and a shutdown behind a running load for
 // that long. They are retried at the next poll or renewal: a short wait is enough.
 constexpr int kJobBusyTimeoutMs = 200;
-constexpr int kDefaultBusyTimeoutMs = 30000;  // as set by the connection setup (sqlite_statements.cpp)
+// The connection's busy timeout as its setup left it (PRAGMA busy_timeout answers the current one).
+int CurrentBusyTimeoutMs(sqlite3* handle) {
+  sqlite3_stmt* statement = nullptr;
+  int timeout = 0;
+  if (sqlite3_prepare_v2(handle, "PRAGMA busy_timeout", -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW) {
+    timeout = sqlite3_column_int(statement, 0);
+  }
+  sqlite3_finalize(statement);
+  return timeout;
+}
 
+// Sets kJobBusyTimeoutMs for one claim or renewal, then puts the connection's own back.
 class ShortBusyTimeout {
  public:
-  explicit ShortBusyTimeout(Connection& conn) : conn_(conn) { sqlite3_busy_timeout(conn_.handle(), kJobBusyTimeoutMs); }
-  ~ShortBusyTimeout() { sqlite3_busy_timeout(conn_.handle(), kDefaultBusyTimeoutMs); }
+  explicit ShortBusyTimeout(Connection& conn) : conn_(conn), restore_ms_(CurrentBusyTimeoutMs(conn.handle())) {
+    sqlite3_busy_timeout(conn_.handle(), kJobBusyTimeoutMs);
+  }
+  ~ShortBusyTimeout() { sqlite3_busy_timeout(conn_.handle(), restore_ms_); }
   ShortBusyTimeout(const ShortBusyTimeout&) = delete;
   ShortBusyTimeout& operator=(const ShortBusyTimeout&) = delete;
 
  private:
   Connection& conn_;
+  int restore_ms_;
 };
 
 // One write transaction (BEGIN IMMEDIATE), rolled back unless committed.

@@ -248,6 +248,9 @@ const SqliteStatement kFindImportKey{
     "find import key",
     "SELECT request, import_id, fingerprint FROM import_idempotency_keys WHERE principal = ?1 AND key = ?2 "
     "AND created_at > ?3"};
+// ?1: the instant (µs) at and before which a key has expired.
+const SqliteStatement kPurgeImportKeys{"purge import keys",
+                                       "DELETE FROM import_idempotency_keys WHERE created_at <= ?1"};
 const SqliteStatement kStartPendingImport{
     "start pending import", "UPDATE imports SET status = 'queued' WHERE id = ?1 AND status = 'pending' RETURNING id"};
 
@@ -289,6 +292,7 @@ std::vector<const SqliteStatement*> FixedSqliteStatements() {
           &kAddHireCounts,
           &kFindIdempotencyKey,
           &kPurgeIdempotencyKeys,
+          &kPurgeImportKeys,
           &kDataVersion,
           &kHiresByQuarter,
           &kDepartmentHires,

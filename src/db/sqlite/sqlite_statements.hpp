@@ -52,6 +52,7 @@ extern const SqliteStatement kAddHireCounts;
 // Idempotency keys and the data version
 extern const SqliteStatement kFindIdempotencyKey;
 extern const SqliteStatement kPurgeIdempotencyKeys;
+extern const SqliteStatement kPurgeImportKeys;
 extern const SqliteStatement kDataVersion;
 // Reports
 extern const SqliteStatement kHiresByQuarter;

@@ -321,6 +321,21 @@ TEST_P(ImportJobsTest, ASourceOutsideTheStoreOrNamingNoTableIsRefused) {
   EXPECT_EQ(PlanImport(*store_, store_->Location("d/notes.csv"), Table::kJobs).at(0).table, Table::kJobs);
 }
 
+TEST_P(ImportJobsTest, AnImportsIdempotencyKeyIsKeptForItsLifetimeThenPurgedWithTheLoads) {
+  store_->Put("k/jobs.csv", "1,Engineer\n");
+  db::ImportRecord import;
+  import.source = store_->Location("k/jobs.csv");
+  import.steps = PlanImport(*store_, import.source, std::nullopt);
+  const db::IdempotencyRecord key{"alice", "import-1", "POST /v1/imports", 0, "ab12", 3600};
+  const int64_t id = db_->Imports().Create(import, key);
+  ASSERT_TRUE(db_->Imports().FindKey("alice", "import-1", 3600).has_value());
+  EXPECT_EQ(db_->PurgeExpiredIdempotencyKeys(3600), 0) << "not expired yet";
+  ASSERT_TRUE(db_->Imports().FindKey("alice", "import-1", 3600).has_value());
+  EXPECT_EQ(db_->PurgeExpiredIdempotencyKeys(0), 1);
+  EXPECT_FALSE(db_->Imports().FindKey("alice", "import-1", 3600).has_value()) << "gone, not only expired";
+  EXPECT_EQ(Get(id).status, db::ImportStatus::kQueued) << "the job itself stays";
+}
+
 MIGRATION_ON_BOTH_BACKENDS(ImportJobsTest);
 
 }  // namespace

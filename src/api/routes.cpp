@@ -17,7 +17,9 @@ http::Router BuildRouter(ApiContext& context) {
   http::Router router;
   RegisterHealthRoutes(router, context);
   RegisterDocsRoutes(router);
-  RegisterUiRoutes(router);
+  RegisterUiRoutes(router, context.store != nullptr && context.store->SupportsPresignedUrls()
+                               ? context.store->PresignedUrlOrigin()
+                               : std::string());
   RegisterMetricsRoutes(router, context);
   RegisterLoadRoutes(router, context);
   // Before the table routes, like the reports: GET /v1/{table} would match /v1/backups.

@@ -30,10 +30,15 @@ constexpr std::string_view kNoCache = "no-cache";
 constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 
 // The app's own script and stylesheet only: no inline script or style, no other host. data:
-// images for the empty favicon; blob: is not needed (downloads are followed, not loaded).
-constexpr std::string_view kUiPagePolicy =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+// images for the empty favicon; blob: is not needed (downloads are followed, not loaded). The page
+// connects to this service and, with an S3 store, to the bucket's endpoint that direct uploads
+// send their bytes to (the presigned URLs' origin), and nowhere else.
+std::string UiPagePolicy(const std::string& store_origin) {
+  return fmt::format(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+      "connect-src 'self'{}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      store_origin.empty() ? "" : " " + store_origin);
+}
 
 constexpr std::string_view kIndex = "index.html";
 
@@ -55,13 +60,13 @@ const std::string_view* Find(std::string_view name) {
   return nullptr;
 }
 
-http::Response FileResponse(std::string_view name, std::string_view content) {
+http::Response FileResponse(std::string_view name, std::string_view content, const std::string& policy) {
   const bool page = name == kIndex;
   http::Response response{200, std::string(ContentTypeOf(name)), std::string(content), {}};
   response.headers.emplace_back("Cache-Control", std::string(page ? kNoCache : kImmutable));
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   if (page) {
-    response.headers.emplace_back("Content-Security-Policy", std::string(kUiPagePolicy));
+    response.headers.emplace_back("Content-Security-Policy", policy);
     response.headers.emplace_back("Referrer-Policy", "no-referrer");
   }
   return response;
@@ -69,7 +74,8 @@ http::Response FileResponse(std::string_view name, std::string_view content) {
 
 }  // namespace
 
-void RegisterUiRoutes(http::Router& router) {
+void RegisterUiRoutes(http::Router& router, const std::string& store_origin) {
+  const std::string policy = UiPagePolicy(store_origin);
   const std::string_view* index = Find(kIndex);
   if (index == nullptr)
     throw std::logic_error("the /ui build has no index.html (web/ui/build.mjs, src/CMakeLists.txt)");
@@ -78,12 +84,12 @@ void RegisterUiRoutes(http::Router& router) {
   // "/ui" works without a redirect (every documented operation answers 2xx, openapi_test.cpp).
   for (const char* pattern : {"/ui", "/ui/"}) {
     router.Add(
-        {"GET", pattern, 0, [page = *index](http::Request&) { return FileResponse(kIndex, page); }, nullptr, ""});
+        {"GET", pattern, 0, [page = *index, policy](http::Request&) { return FileResponse(kIndex, page, policy); }, nullptr, ""});
   }
   router.Add({"GET", "/ui/{asset}", 0,
-              [](const http::Request& request) {
+              [policy](const http::Request& request) {
                 const std::string& name = request.PathParam("asset");
-                if (const std::string_view* content = Find(name)) return FileResponse(name, *content);
+                if (const std::string_view* content = Find(name)) return FileResponse(name, *content, policy);
                 throw Error(ErrorCode::kNotFound,
                             fmt::format("/ui has no file \"{}\"; the app itself is at /ui/", name.substr(0, 80)));
               },

@@ -7,6 +7,7 @@ namespace migration::api {
 // console) built from web/ui by esbuild at build time and embedded in the binary (src/CMakeLists.txt),
 // so it works with the binary alone. It calls the /v1 API like any client, with the operator's key.
 // Throws at registration if the embedded build has no index.html (a build defect).
-void RegisterUiRoutes(http::Router& router);
+// `store_origin`: where the page may also connect (the presigned upload URLs' origin), or "".
+void RegisterUiRoutes(http::Router& router, const std::string& store_origin);
 
 }  // namespace migration::api

@@ -33,6 +33,7 @@ class FileObjectStore : public ObjectStore {
                          std::chrono::seconds valid_for) override;
   std::string StartMultipartUpload(std::string_view key) override;
   bool SupportsPresignedUrls() const override { return false; }
+  std::string PresignedUrlOrigin() const override { return ""; }
 
   const std::filesystem::path& root() const { return root_; }
 

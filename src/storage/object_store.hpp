@@ -77,6 +77,9 @@ class ObjectStore {
   // (AbortIncompleteMultipartUpload, infrastructure/).
   virtual std::string StartMultipartUpload(std::string_view key) = 0;
   virtual bool SupportsPresignedUrls() const = 0;
+  // scheme://host[:port] of the presigned URLs ("" without them): the web page's
+  // Content-Security-Policy lets it connect there and nowhere else.
+  virtual std::string PresignedUrlOrigin() const = 0;
 };
 
 struct StorageOptions {

@@ -51,6 +51,7 @@ class S3Client {
   S3Client(S3Config config, std::shared_ptr<CredentialsProvider> credentials);
 
   const S3Config& config() const { return config_; }
+  const BucketAddress& address() const { return address_; }
   // "s3://bucket/key"
   std::string Location(std::string_view key) const;
 

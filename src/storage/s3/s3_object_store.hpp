@@ -30,6 +30,7 @@ class S3ObjectStore : public ObjectStore {
                          std::chrono::seconds valid_for) override;
   std::string StartMultipartUpload(std::string_view key) override;
   bool SupportsPresignedUrls() const override { return true; }
+  std::string PresignedUrlOrigin() const override { return client_->address().origin; }
 
  private:
   std::string FullKey(std::string_view key) const;

@@ -58,24 +58,31 @@ resource "aws_ecs_task_definition" "app" {
     # caches them and reads again when the server refuses them, so Aurora's rotation of the
     # managed secret (every 7 days) never strands a running task. No credential is ever an
     # environment value.
-    environment = [
-      { name = "PORT", value = tostring(local.container_port) },
-      { name = "SCRATCH_DIR", value = "/tmp" },
-      { name = "ENVIRONMENT", value = var.environment },
-      { name = "DATABASE_URL", value = "postgresql:///migration?sslmode=verify-full&sslrootcert=/etc/ssl/certs/rds-global-bundle.pem" },
-      { name = "PGHOST", value = local.db_host },
-      { name = "PGPORT", value = "5432" },
-      { name = "DATABASE_SECRET_ARN", value = aws_secretsmanager_secret.app_db.arn },
-      # Only to create or repair the service's role (its own login refused after a re-read).
-      { name = "DATABASE_ADMIN_SECRET_ARN", value = local.db_secret_arn },
-      { name = "STORAGE_URL", value = "s3://${aws_s3_bucket.data.id}/${local.storage_prefix}" },
-      { name = "AWS_REGION", value = var.aws_region },
-      { name = "LOG_FORMAT", value = "json" },
-      { name = "LOG_LEVEL", value = "info" },
-      { name = "METRICS_EMF", value = "1" },
-      { name = "SHUTDOWN_GRACE_SECONDS", value = "25" },
-      { name = "RATE_LIMIT_RPS", value = tostring(var.rate_limit_rps) },
-    ]
+    environment = concat(
+      [
+        { name = "PORT", value = tostring(local.container_port) },
+        { name = "SCRATCH_DIR", value = "/tmp" },
+        { name = "ENVIRONMENT", value = var.environment },
+        { name = "DATABASE_URL", value = "postgresql:///migration?sslmode=verify-full&sslrootcert=/etc/ssl/certs/rds-global-bundle.pem" },
+        { name = "PGHOST", value = local.db_host },
+        { name = "PGPORT", value = "5432" },
+        { name = "DATABASE_SECRET_ARN", value = aws_secretsmanager_secret.app_db.arn },
+        # Only to create or repair the service's role (its own login refused after a re-read).
+        { name = "DATABASE_ADMIN_SECRET_ARN", value = local.db_secret_arn },
+        { name = "STORAGE_URL", value = "s3://${aws_s3_bucket.data.id}/${local.storage_prefix}" },
+        { name = "AWS_REGION", value = var.aws_region },
+        { name = "LOG_FORMAT", value = "json" },
+        { name = "LOG_LEVEL", value = "info" },
+        { name = "METRICS_EMF", value = "1" },
+        { name = "SHUTDOWN_GRACE_SECONDS", value = "25" },
+        { name = "RATE_LIMIT_RPS", value = tostring(var.rate_limit_rps) },
+      ],
+      # direct_upload_events: each task long-polls the queue and starts the pending import of a
+      # presigned upload once its object exists. Absent otherwise (the consumer is off).
+      var.direct_upload_events ? [
+        { name = "UPLOAD_EVENTS_QUEUE_URL", value = aws_sqs_queue.upload_events[0].url },
+      ] : [],
+    )
     secrets = [
       { name = "API_KEYS", valueFrom = aws_secretsmanager_secret.api_keys.arn },
     ]

@@ -122,7 +122,7 @@ data "aws_iam_policy_document" "task" {
     for_each = var.direct_upload_events ? [aws_sqs_queue.upload_events[0].arn] : []
     content {
       sid       = "UploadEventsQueue"
-      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
       resources = [statement.value]
     }
   }

@@ -21,8 +21,11 @@ resource "aws_sqs_queue" "upload_events" {
   count                   = var.direct_upload_events ? 1 : 0
   name                    = "${local.name}-upload-events"
   sqs_managed_sse_enabled = true
-  # How long a received message stays hidden before another task may take it: longer than one
-  # import of a file takes, since the role may not extend it (ChangeMessageVisibility).
+  # How long a received message stays hidden before another task may take it. The service
+  # deletes a message within seconds of receiving it (it starts the import; it does not hold the
+  # message while the import runs), so 15 min is ample. A message it cannot handle (the database
+  # down) is not deleted: it reappears after these 15 min, and after 5 receives (maxReceiveCount,
+  # about 75 min) moves to the dead-letter queue.
   visibility_timeout_seconds = 900
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.upload_events_dlq[0].arn

@@ -201,7 +201,7 @@ variable "browser_upload_origin" {
 }
 
 variable "direct_upload_events" {
-  description = "true: the bucket sends its events to EventBridge, a rule forwards every object created under <prefix>/uploads/ to an SQS queue (with a dead-letter queue), and the task role may receive and delete that queue's messages. Off until a consumer reads the queue."
+  description = "true: the bucket sends its events to EventBridge, a rule forwards every object created under <prefix>/uploads/ to an SQS queue (with a dead-letter queue), the tasks get its URL as UPLOAD_EVENTS_QUEUE_URL and the task role may receive and delete its messages: the service starts a presigned upload's pending import once its object exists."
   type        = bool
   default     = false
 }

@@ -31,7 +31,9 @@ that each fix of the review stays fixed and the two flavours agree:
     presigned URLs, may PutObject, AbortMultipartUpload and ListMultipartUploadParts on its
     prefix; the optional S3 -> EventBridge -> SQS wiring (off by default) sends only objects
     created under the prefix's uploads/ to a queue with a dead-letter queue, only the rule may
-    send to it, and only then may the task role receive, delete and read its attributes;
+    send to it, and only then may the task role receive and delete its messages (all the service
+    calls: no sqs:GetQueueAttributes) and do the task definitions pass its URL as
+    UPLOAD_EVENTS_QUEUE_URL (the Kubernetes base never sets it: an overlay with a queue does);
   - CI supply chain: Trivy's own release pinned; deploy-infra.yml deploys after docker-build only
     for pushes to main; the bootstrap roles (bootstrap.yaml): one deploy role per environment,
     each trusting only its GitHub environment and touching only its stack; CloudFormation's
@@ -63,6 +65,12 @@ def resources(template, type_name):
 def actions(statement):
     action = statement.get("Action", [])
     return [action] if isinstance(action, str) else action
+
+
+def plain_environment(container):
+    """Name -> value of a task definition container's unconditional Environment entries (an
+    `!If [Condition, entry, !Ref AWS::NoValue]` one is left out: only some stacks have it)."""
+    return {e["Name"]: e["Value"] for e in container.get("Environment", []) if "Name" in e}
 
 
 def tf_blocks(text, type_name):
@@ -158,7 +166,7 @@ def review_cloudformation(path):
     check(cluster.get("EnableCloudwatchLogsExports") == ["postgresql"], "Aurora exports no log")
 
     # ---- the service's rate limit is set
-    env = {e["Name"]: e["Value"] for e in task["ContainerDefinitions"][0].get("Environment", [])}
+    env = plain_environment(task["ContainerDefinitions"][0])
     check("RATE_LIMIT_RPS" in env, "the task sets no RATE_LIMIT_RPS (no limit per API key)")
 
 
@@ -335,7 +343,7 @@ def review_mounts(root):
     task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))["Properties"]
     container = task["ContainerDefinitions"][0]
     flavours = {"CloudFormation": ({m["ContainerPath"] for m in container.get("MountPoints", [])},
-                                   {e["Name"]: e["Value"] for e in container["Environment"]}.get("SCRATCH_DIR"))}
+                                   plain_environment(container).get("SCRATCH_DIR"))}
     ecs = (root / "infrastructure/terraform/ecs.tf").read_text(encoding="utf-8")
     flavours["Terraform"] = (set(re.findall(r'containerPath\s*=\s*"([^"]+)"', ecs)),
                              next(iter(re.findall(r'name = "SCRATCH_DIR", value = "([^"]+)"', ecs)), None))
@@ -361,7 +369,7 @@ def review_database_login(root):
     template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
     task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))["Properties"]
     container = task["ContainerDefinitions"][0]
-    env = {e["Name"]: e["Value"] for e in container.get("Environment", [])}
+    env = plain_environment(container)
     secrets = {s["Name"] for s in container.get("Secrets", [])}
     check("DATABASE_SECRET_ARN" in env and not {"PGUSER", "PGPASSWORD"} & secrets,
           "CloudFormation: the database login is injected at task start, not read by the service")
@@ -406,7 +414,7 @@ def review_database_tls(root):
 
     template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
     task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))["Properties"]
-    env = {e["Name"]: e["Value"] for e in task["ContainerDefinitions"][0].get("Environment", [])}
+    env = plain_environment(task["ContainerDefinitions"][0])
     urls = {"CloudFormation": env.get("DATABASE_URL")}
     ecs = (root / "infrastructure/terraform/ecs.tf").read_text(encoding="utf-8")
     urls["Terraform"] = next(iter(re.findall(r'name = "DATABASE_URL", value = "([^"]+)"', ecs)), None)
@@ -464,7 +472,8 @@ def review_eks(root):
               f"{name}: Image Updater may pick tags other than commit SHAs")
 
 
-SQS_CONSUMER = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+# What the service calls on the upload events queue (long-poll, then delete), and nothing more.
+SQS_CONSUMER = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
 PRESIGNED_UPLOAD_ACTIONS = {"s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"}
 
 
@@ -515,6 +524,13 @@ def review_direct_uploads(root):
               and sends[0].get("Condition") == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_name, "Arn"]}}},
               "CloudFormation: the queue policy does not let exactly the rule send")
         task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))["Properties"]
+        passed = [e for c in task["ContainerDefinitions"] for e in c.get("Environment", [])
+                  if "UPLOAD_EVENTS_QUEUE_URL" in repr(e)]
+        check(passed == [{"Fn::If": ["HasUploadEvents",
+                                     {"Name": "UPLOAD_EVENTS_QUEUE_URL", "Value": {"Ref": queue}},
+                                     {"Ref": "AWS::NoValue"}]}],
+              "CloudFormation: the task definition does not pass UPLOAD_EVENTS_QUEUE_URL (the upload events queue's "
+              "URL) exactly when HasUploadEvents")
         role = res[task["TaskRoleArn"]["Fn::GetAtt"][0]]["Properties"]
         statements = [st for p in role.get("Policies", []) for st in p["PolicyDocument"]["Statement"]]
         sqs = [st for st in statements if "sqs" in repr(st)]
@@ -522,7 +538,7 @@ def review_direct_uploads(root):
                                   {"Sid": "UploadEventsQueue", "Effect": "Allow", "Action": SQS_CONSUMER,
                                    "Resource": {"Fn::GetAtt": [queue, "Arn"]}},
                                   {"Ref": "AWS::NoValue"}]}],
-              "CloudFormation: the task role's SQS rights are not exactly receive/delete/attributes on the "
+              "CloudFormation: the task role's SQS rights are not exactly receive and delete on the "
               "upload events queue, behind HasUploadEvents")
         prefix = [set(actions(st)) for st in statements
                   if st.get("Resource") == {"Fn::Sub": "${DataBucket.Arn}/migration-api/*"}]
@@ -565,12 +581,24 @@ def review_direct_uploads(root):
     body = task_policy.group(1) if task_policy else ""
     check(re.search(r'dynamic "statement" \{\s*for_each = var\.direct_upload_events \? '
                     r'\[aws_sqs_queue\.upload_events\[0\]\.arn\] : \[\]', body)
-          and 'actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]' in body
-          and body.count("sqs:") == 3,
-          "Terraform: the task role's SQS rights are not exactly receive/delete/attributes on the upload events "
+          and "actions   = [%s]" % ", ".join(f'"{a}"' for a in SQS_CONSUMER) in body
+          and body.count("sqs:") == len(SQS_CONSUMER),
+          "Terraform: the task role's SQS rights are not exactly receive and delete on the upload events "
           "queue, behind direct_upload_events")
     check(all(f'"{action}"' in body for action in PRESIGNED_UPLOAD_ACTIONS),
           "Terraform: the task role cannot put objects or parts under its prefix (presigned uploads)")
+    ecs = (folder / "ecs.tf").read_text(encoding="utf-8")
+    environment = re.search(r"^    environment = concat\(\n(.*?)^    \)$", ecs, re.M | re.S)
+    code = [line for line in ecs.splitlines() if not line.lstrip().startswith("#")]
+    check(environment and re.search(r'^      var\.direct_upload_events \? \[\n'
+                                    r'\s*\{ name = "UPLOAD_EVENTS_QUEUE_URL", value = aws_sqs_queue\.upload_events\[0\]\.url \},\n'
+                                    r'      \] : \[\],$', environment.group(1), re.M)
+          and sum(line.count("UPLOAD_EVENTS_QUEUE_URL") for line in code) == 1,
+          "Terraform: the container's environment does not get UPLOAD_EVENTS_QUEUE_URL (the upload events queue's "
+          "URL) exactly when direct_upload_events")
+    base = (root / "infrastructure/kubernetes/base/kustomization.yaml").read_text(encoding="utf-8")
+    check(not re.search(r"^\s*- UPLOAD_EVENTS_QUEUE_URL=", base, re.M),
+          "Kubernetes: the base sets UPLOAD_EVENTS_QUEUE_URL for every environment (an overlay with a queue sets it)")
 
 
 def review_region_loss(root):

@@ -149,17 +149,19 @@ def check_created(endpoint, outputs):
                                     services=[outputs["ServiceName"]])["services"][0]
     task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])[
         "taskDefinition"]["containerDefinitions"][0]
-    for env in task.get("environment", []):
+    for env in task_environment(task):
         # A *_ARN names a secret the service reads with its role; it is not one.
         if any(word in env["name"] for word in ("PASSWORD", "SECRET", "KEY")) and not env["name"].endswith("_ARN"):
             fail(f"secret-looking environment value {env['name']}")
         if "@" in str(env.get("value", "")) and env["name"] == "DATABASE_URL":
             fail("DATABASE_URL carries credentials")
-    env_names = {e["name"] for e in task.get("environment", [])}
+    env_names = {e["name"] for e in task_environment(task)}
     secret_names = {s["name"] for s in task.get("secrets", [])}
     if "API_KEYS" not in secret_names or "DATABASE_SECRET_ARN" not in env_names or "PGPASSWORD" in secret_names:
         fail(f"task secrets are {sorted(secret_names)}: API_KEYS injected, the database login read by the service "
              "(DATABASE_SECRET_ARN)")
+    if "UPLOAD_EVENTS_QUEUE_URL" in env_names:
+        fail("the task gets UPLOAD_EVENTS_QUEUE_URL while DirectUploadEvents is off")
 
     elb = client("elbv2", endpoint)
     lb = elb.describe_load_balancers()["LoadBalancers"][0]
@@ -176,6 +178,13 @@ def check_created(endpoint, outputs):
           "/healthz target health check: ok")
 
 
+def task_environment(container):
+    """A container definition's environment as the emulator returns it. An entry that is
+    `!If [Condition, ..., !Ref AWS::NoValue]` with its condition false stays in the emulator's
+    list as null (CloudFormation drops it): left out here."""
+    return [e for e in container.get("environment", []) if e is not None]
+
+
 def policy_document(document):
     """A role policy as the emulator returns it: decoded, or as text (JSON, or for a policy that
     CloudFormation made, the repr of a Python dict), where AWS's API returns it decoded."""
@@ -189,9 +198,10 @@ def policy_document(document):
 
 def check_upload_events(endpoint, cfn, stack, outputs):
     """DirectUploadEvents=true: the queue with its dead-letter queue, the rule on the bucket's
-    uploads/ folder aimed at it, and the task role allowed to consume exactly that queue. (The
-    emulator models neither the bucket's EventBridge switch nor its CORS rule nor the queue
-    policy: aws-review.py asserts those on the template.)"""
+    uploads/ folder aimed at it, the task given its URL (UPLOAD_EVENTS_QUEUE_URL) and the task
+    role allowed to consume exactly that queue. (The emulator models neither the bucket's
+    EventBridge switch nor its CORS rule nor the queue policy: aws-review.py asserts those on the
+    template.)"""
     sqs = client("sqs", endpoint)
     attributes = sqs.get_queue_attributes(QueueUrl=outputs.get("UploadEventsQueueUrl", "missing"),
                                           AttributeNames=["All"])["Attributes"]
@@ -213,6 +223,13 @@ def check_upload_events(endpoint, cfn, stack, outputs):
     targets = [t["Arn"] for t in events.list_targets_by_rule(Rule=rule_name)["Targets"]]
     if targets != [attributes["QueueArn"]]:
         fail(f"upload events rule targets {targets}")
+    ecs = client("ecs", endpoint)
+    service = ecs.describe_services(cluster=outputs["ClusterName"], services=[outputs["ServiceName"]])["services"][0]
+    container = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])[
+        "taskDefinition"]["containerDefinitions"][0]
+    passed = [e.get("value") for e in task_environment(container) if e["name"] == "UPLOAD_EVENTS_QUEUE_URL"]
+    if passed != [outputs["UploadEventsQueueUrl"]]:
+        fail(f"the task's UPLOAD_EVENTS_QUEUE_URL is {passed}, not the queue's URL {outputs['UploadEventsQueueUrl']}")
     iam = client("iam", endpoint)
     role = next((r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(f"{stack}-TaskRole")),
                 "missing")
@@ -221,10 +238,10 @@ def check_upload_events(endpoint, cfn, stack, outputs):
     granted = [st for document in documents for st in policy_document(document)["Statement"]
                if any(a.startswith("sqs:") for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"]))]
     if [(st["Action"], st["Resource"]) for st in granted] != [
-            (["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], attributes["QueueArn"])]:
+            (["sqs:ReceiveMessage", "sqs:DeleteMessage"], attributes["QueueArn"])]:
         fail(f"task role SQS statements {granted}")
     print("cfn-emulator: DirectUploadEvents: queue with dead-letter queue, rule on migration-api/uploads/ "
-          "to it, task role consumes exactly it: ok")
+          "to it, its URL in the task's UPLOAD_EVENTS_QUEUE_URL, task role consumes exactly it: ok")
 
 
 if __name__ == "__main__":

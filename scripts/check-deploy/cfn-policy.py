@@ -56,6 +56,17 @@ def statements(document):
             yield statement
 
 
+def environment(container):
+    """A container's Environment entries, each branch of a conditional one (Fn::If) included."""
+    for entry in container.get("Environment", []):
+        if isinstance(entry, dict) and set(entry) == {"Fn::If"}:
+            for branch in entry["Fn::If"][1:]:
+                if branch != {"Ref": "AWS::NoValue"}:
+                    yield branch
+        else:
+            yield entry
+
+
 def main():
     template, matches = decode(sys.argv[1])
     if template is None:
@@ -132,7 +143,7 @@ def main():
     check(mentions(container.get("HealthCheck"), "/healthz"), "container health check not /healthz")
     check(container.get("HealthCheck", {}).get("Command", [""])[0] == "CMD",
           "container health check needs a shell (CMD-SHELL); the image has none")
-    for env in container.get("Environment", []):
+    for env in environment(container):
         name, value = env["Name"], repr(env["Value"])
         # A *_ARN names a secret (the service reads it with its role); it is not one.
         check(not re.search(r"PASSWORD|SECRET|API_KEY", name) or name.endswith("_ARN"),
@@ -144,7 +155,7 @@ def main():
     # injected at task start (PGPASSWORD from the secret) it goes stale at Aurora's first rotation.
     check(not {"PGUSER", "PGPASSWORD"} & set(secrets),
           "PGUSER/PGPASSWORD injected at task start: stale after the secret's first rotation")
-    env_values = {e["Name"]: e["Value"] for e in container.get("Environment", [])}
+    env_values = {e["Name"]: e["Value"] for e in environment(container)}
     # The service logs in as its own role, never as the master user; the master login only
     # creates or repairs that role.
     login_secret = env_values.get("DATABASE_SECRET_ARN")

@@ -184,8 +184,8 @@ http::Response DirectUploadSettings(ApiContext& context) {
 }  // namespace
 
 void RegisterDirectUploadRoutes(http::Router& router, ApiContext& context) {
-  router.Add({"GET", "/v1/direct-uploads", 0, [&context](const http::Request&) { return DirectUploadSettings(context); },
-              nullptr, ""});
+  router.Add({"GET", "/v1/direct-uploads", 0,
+              [&context](const http::Request&) { return DirectUploadSettings(context); }, nullptr, ""});
   router.Add({"POST",
               "/v1/{table}/upload-urls",
               kRequestBodyLimit,

@@ -89,6 +89,7 @@ void LoadEnvironment(Config& config) {
   EnvNumber<int>("MAX_IMPORT_JOBS", config.max_import_jobs, 0, 64);
   EnvNumber<int>("IMPORT_LEASE_SECONDS", config.import_lease_seconds, 2, 3600);
   EnvNumber<int>("UPLOAD_URL_TTL_SECONDS", config.upload_url_ttl_seconds, 60, 604800);
+  EnvString("UPLOAD_EVENTS_QUEUE_URL", config.upload_events_queue_url);
   EnvNumber<int>("HEADER_TIMEOUT_SECONDS", config.header_timeout_seconds, 1, 3600);
   EnvString("SCRATCH_DIR", config.scratch_dir);
   EnvNumber<int>("AUTH_FAILURE_LIMIT", config.auth_failure_limit, 0, 1000000);
@@ -231,6 +232,11 @@ void AddLoadFlags(CLI::App& command, Config& config) {
                   "how long a presigned upload URL (POST /v1/{table}/upload-urls) works [env UPLOAD_URL_TTL_SECONDS]")
       ->check(CLI::Range(60, 604800))
       ->capture_default_str()
+      ->group("Loads and database");
+  command
+      .add_option("--upload-events-queue-url", config.upload_events_queue_url,
+                  "SQS queue of the bucket's Object Created events: a direct upload's import starts when its "
+                  "object lands, empty = only POST /v1/imports/{id}/start [env UPLOAD_EVENTS_QUEUE_URL]")
       ->group("Loads and database");
   command
       .add_option("--import-lease-seconds", config.import_lease_seconds,

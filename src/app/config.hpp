@@ -72,6 +72,9 @@ struct Config {
   int import_lease_seconds = 30;
   // How long a presigned upload URL (POST /v1/{table}/upload-urls) works.
   int upload_url_ttl_seconds = 3600;
+  // An SQS queue of the bucket's "Object Created" events (EventBridge), empty: none. A pending
+  // direct upload's import starts when its object's event arrives, without POST .../start.
+  std::string upload_events_queue_url;
   int header_timeout_seconds = static_cast<int>(kServerDefaults.header_timeout.count());
   // A request body (and a streamed response, read by the client) may fall at most
   // upload_rate_window_seconds behind this rate (0: no minimum).

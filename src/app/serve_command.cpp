@@ -19,8 +19,10 @@
 #include "db/database.hpp"
 #include "http/server.hpp"
 #include "imports/import_runner.hpp"
+#include "imports/upload_event_consumer.hpp"
 #include "observability/emf.hpp"
 #include "observability/log.hpp"
+#include "storage/aws/sqs_client.hpp"
 #include "storage/object_store.hpp"
 
 namespace migration::app {
@@ -96,18 +98,34 @@ std::jthread StartIdempotencyKeyPurger(db::Database& database, std::chrono::seco
 }  // namespace
 
 // SIGTERM hands running import jobs back at once (queued again, for another replica), not after
-// the in-flight requests' grace period: the task may be killed when that ends.
-std::jthread HandBackImportsOnDrain(const http::ServerState& state, imports::ImportRunner* runner) {
-  if (runner == nullptr) return {};
-  return std::jthread([&state, runner](std::stop_token stop) {
+// the in-flight requests' grace period: the task may be killed when that ends. The upload events
+// consumer stops taking messages then too.
+std::jthread StopImportsOnDrain(const http::ServerState& state, imports::ImportRunner* runner,
+                                imports::UploadEventConsumer* events) {
+  if (runner == nullptr && events == nullptr) return {};
+  return std::jthread([&state, runner, events](std::stop_token stop) {
     while (!stop.stop_requested()) {
       if (state.draining.load()) {
-        runner->Stop();
+        if (events != nullptr) events->RequestStop();
+        if (runner != nullptr) runner->Stop();
         return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
+}
+
+// UPLOAD_EVENTS_QUEUE_URL: direct uploads' imports start from the bucket's events. Null when unset.
+std::unique_ptr<imports::UploadEventConsumer> OpenUploadEvents(const Config& config, db::Database& database,
+                                                               storage::ObjectStore* store,
+                                                               imports::ImportRunner* runner) {
+  if (config.upload_events_queue_url.empty()) return nullptr;
+  if (store == nullptr || !store->SupportsPresignedUrls()) {
+    throw core::Error(core::ErrorCode::kBadRequest,
+                      "UPLOAD_EVENTS_QUEUE_URL needs an S3 store (STORAGE_URL=s3://…): its events are the bucket's");
+  }
+  auto queue = std::make_unique<storage::aws::SqsClient>(config.aws_region, config.upload_events_queue_url);
+  return std::make_unique<imports::UploadEventConsumer>(database, *store, std::move(queue), runner);
 }
 
 int RunServe(const Config& config_as_given) {
@@ -167,6 +185,8 @@ int RunServe(const Config& config_as_given) {
     import_runner = std::make_unique<imports::ImportRunner>(*database, *store, runner_options);
     context.import_runner = import_runner.get();
   }
+  const std::unique_ptr<imports::UploadEventConsumer> upload_events =
+      OpenUploadEvents(config, *database, store.get(), import_runner.get());
   const http::Router router = api::BuildRouter(context);
 
   http::ServerOptions options;
@@ -189,9 +209,11 @@ int RunServe(const Config& config_as_given) {
   // cppcheck-suppress unreadVariable ; a jthread: it runs until this scope ends, then stops and joins
   std::jthread purger = StartIdempotencyKeyPurger(*database, context.idempotency_ttl);
   if (import_runner) import_runner->Start();
+  if (upload_events) upload_events->Start();
   // cppcheck-suppress unreadVariable ; a jthread: it runs until this scope ends, then stops and joins
-  std::jthread import_handback = HandBackImportsOnDrain(state, import_runner.get());
+  std::jthread import_handback = StopImportsOnDrain(state, import_runner.get(), upload_events.get());
   server.Run();
+  if (upload_events) upload_events->Stop();
   if (import_runner) import_runner->Stop();
   return 0;
 }

@@ -164,7 +164,7 @@ TEST_P(ImportApiTest, BadImportRequestsAreRefusedWithAReasonAndQueueNothing) {
   const HttpResponse direct = Post(Url("/v1/departments/upload-urls"), R"({"bytes": 10})", "application/json");
   EXPECT_EQ(direct.status, 400) << direct.body;
   EXPECT_NE(direct.body.find("POST /v1/{table}/upload"), std::string::npos) << direct.body;
-  const json settings = Get(Url("/v1/direct-uploads")).Json();
+  const nlohmann::json settings = Get(Url("/v1/direct-uploads")).Json();
   EXPECT_EQ(settings["enabled"], false) << settings.dump();
   EXPECT_EQ(settings["max_bytes"], 0) << settings.dump();
   EXPECT_EQ(Request("DELETE", Url("/v1/imports/4242")).status, 404);

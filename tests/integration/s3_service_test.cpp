@@ -286,6 +286,71 @@ TEST_F(S3ServiceTest, AFileUploadedThroughPresignedUrlsIsImportedOnStart) {
   EXPECT_EQ(database_->QueryInt("SELECT count(*) FROM hired_employees"), valid);
 }
 
+// The optional wiring of both IaC flavours, built in moto: the bucket's events go to EventBridge,
+// a rule with the IaC's pattern sends each Object Created under the prefix's uploads/ to an SQS
+// queue, and the service (UPLOAD_EVENTS_QUEUE_URL) starts the import whose object landed, with no
+// POST .../start. Other objects under uploads/ (the service's own upload archives) are dropped
+// from the queue; a message the service cannot read stays for the dead-letter queue.
+TEST_F(S3ServiceTest, ABucketEventStartsTheImportOfADirectUpload) {
+  const auto aws = [this](std::vector<std::string> args) {
+    args.insert(args.begin(), {"aws", "--endpoint-url", endpoint_, "--output", "json"});
+    const CommandResult result = RunProgram(args);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return result.output;
+  };
+  const std::string queue_url =
+      json::parse(aws({"sqs", "create-queue", "--queue-name", prefix_}))["QueueUrl"].get<std::string>();
+  const std::string queue_arn = json::parse(aws({"sqs", "get-queue-attributes", "--queue-url", queue_url,
+                                                 "--attribute-names", "QueueArn"}))["Attributes"]["QueueArn"];
+  const json pattern = {
+      {"source", {"aws.s3"}},
+      {"detail-type", {"Object Created"}},
+      {"detail", {{"bucket", {{"name", {bucket_}}}}, {"object", {{"key", {{{"prefix", prefix_ + "/uploads/"}}}}}}}}};
+  aws({"events", "put-rule", "--name", prefix_, "--event-pattern", pattern.dump()});
+  aws({"events", "put-targets", "--rule", prefix_, "--targets", "Id=queue,Arn=" + queue_arn});
+  aws({"s3api", "put-bucket-notification-configuration", "--bucket", bucket_, "--notification-configuration",
+       R"({"EventBridgeConfiguration": {}})"});
+
+  database_ = std::make_unique<TestDatabase>(Backend::kSqlite);
+  server_ = std::make_unique<ServerProcess>(
+      database_->url(),
+      std::vector<std::string>{"--storage-url", "s3://" + bucket_ + "/" + prefix_, "--s3-endpoint-url", endpoint_,
+                               "--upload-events-queue-url", queue_url});
+  // An upload through the service: its archive lands under uploads/ too, and is not an import.
+  ASSERT_EQ(Post(Url("/v1/departments/upload"), "1,Sales\n", "text/csv").status, 201);
+  aws({"sqs", "send-message", "--queue-url", queue_url, "--message-body", "this is not an S3 event"});
+
+  const std::string file = scratch_ + "/departments.csv";
+  std::ofstream(file) << "2,Research\n3,Legal\n";
+  const HttpResponse urls = Post(Url("/v1/departments/upload-urls"), R"({"bytes": 19})", "application/json");
+  ASSERT_EQ(urls.status, 201) << urls.body;
+  const int64_t id = urls.Json()["import"]["import_id"];
+  EXPECT_EQ(Curl("PUT", urls.Json()["upload"]["url"], file).substr(0, 3), "200");
+  const json done = WaitForImport(id);
+  ASSERT_EQ(done["status"], "succeeded") << done.dump() << server_->Log();
+  EXPECT_EQ(done["steps"][0]["rows_inserted"], 2);
+  EXPECT_EQ(Get(Url("/v1/departments")).Json()["items"].size(), 3u);
+
+  // Both S3 events handled and deleted; the foreign message received and left (invisible until
+  // the visibility timeout, then back, and after maxReceiveCount in the dead-letter queue).
+  json counts;
+  for (int i = 0; i < 100; ++i) {
+    counts = json::parse(aws({"sqs", "get-queue-attributes", "--queue-url", queue_url, "--attribute-names",
+                              "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}))["Attributes"];
+    if (counts["ApproximateNumberOfMessages"] == "0" && counts["ApproximateNumberOfMessagesNotVisible"] == "1") break;
+    usleep(100000);
+  }
+  EXPECT_EQ(counts["ApproximateNumberOfMessages"], "0") << counts.dump();
+  EXPECT_EQ(counts["ApproximateNumberOfMessagesNotVisible"], "1") << counts.dump();
+  const std::string log = server_->Log();
+  EXPECT_NE(log.find("import_started_by_upload_event"), std::string::npos) << log;
+  EXPECT_NE(log.find("upload_event_unreadable"), std::string::npos) << log;
+
+  aws({"events", "remove-targets", "--rule", prefix_, "--ids", "queue"});
+  aws({"events", "delete-rule", "--name", prefix_});
+  aws({"sqs", "delete-queue", "--queue-url", queue_url});
+}
+
 TEST_F(S3ServiceTest, AnImportReadsAnObjectOfTheBucketAndRefusesOneOutsideTheStore) {
   StartServer();
   ASSERT_EQ(Post(Url("/v1/departments"), R"([{"id": 1, "department": "Sales"}])", "application/json").status, 201);

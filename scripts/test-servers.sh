@@ -8,7 +8,7 @@
 # is disposable). Exported: TEST_POSTGRES_URL=postgresql://migration@127.0.0.1:PORT/migration_test,
 # TEST_POSTGRES_ADMIN_URL, TEST_POSTGRES_DATA_DIR and TEST_POSTGRES_BIN_DIR.
 #
-# S3: moto_server (from the machine image; see below for the one fix applied to it) on a free
+# S3: moto_server (from the machine image; see below for the fixes applied to it) on a free
 # loopback port with signature checking on:
 # INITIAL_NO_AUTH_ACTION_COUNT lets only the first calls through unsigned, which create an IAM
 # user with an allow-all policy and its access key (`aws` CLI; Debian's awscli if the machine has
@@ -186,6 +186,72 @@ def authenticate(self, iam_request_cls, resource="*"):
         return check_presigned(self, query, resource)
     return checked_action(self, iam_request_cls, resource)
 ActionAuthenticatorMixin._authenticate_and_authorize_action = authenticate
+
+# CORS as S3 applies it, from the CORS configuration of the bucket alone (the global CORS of
+# moto_server, which allows every origin on every response, is off: MOTO_DISABLE_GLOBAL_CORS below).
+# A preflight (OPTIONS) is answered unsigned, from the first rule that allows its Origin,
+# Access-Control-Request-Method and every Access-Control-Request-Headers name, else 403; any other
+# request with an Origin gets Access-Control-Allow-Origin and the exposed headers of the rule that
+# allows its origin and method. moto 5.2.1 sends a preflight through the signature check (the
+# preflight of a presigned URL carries the signature of the PUT it asks for, so it fails with
+# SignatureDoesNotMatch), matches a preflight by origin only, and adds the headers to some object
+# responses only (not to the answer of CompleteMultipartUpload).
+from fnmatch import fnmatchcase
+from moto.s3.responses import S3Response
+
+def cors_rule(bucket, origin, method, asked=()):
+    for rule in getattr(bucket, "cors", None) or []:
+        allowed = [name.lower() for name in rule.allowed_headers or []]
+        if (any(fnmatchcase(origin, pattern) for pattern in rule.allowed_origins or [])
+                and method in (rule.allowed_methods or [])
+                and all(any(fnmatchcase(name, pattern) for pattern in allowed) for name in asked)):
+            return rule
+    return None
+
+CORS_REFUSED = ("<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed. "
+                "This is usually because the evalution of Origin, request method / Access-Control-Request-Method or "
+                "Access-Control-Request-Headers are not whitelisted by the resource CORS spec.</Message></Error>")
+
+def with_s3_cors(dispatch):
+    def respond(self, request, full_url, headers):
+        origin = request.headers.get("Origin")
+        if request.method != "OPTIONS":
+            status, out, body = dispatch(self, request, full_url, headers)
+            if not origin:
+                return status, out, body
+        else:
+            self.setup_class(request, full_url, headers)
+        try:
+            bucket = self.backend.get_bucket(self.parse_bucket_name_from_url(request, full_url))
+        except S3ClientError:
+            bucket = None
+        if request.method == "OPTIONS":
+            method = request.headers.get("Access-Control-Request-Method", "")
+            asked = [name.strip().lower() for name in request.headers.get("Access-Control-Request-Headers", "").split(",")
+                     if name.strip()]
+            rule = cors_rule(bucket, origin, method, asked) if bucket is not None and origin else None
+            if rule is None:
+                return 403, {"Content-Type": "application/xml"}, CORS_REFUSED
+            out = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Methods": ", ".join(rule.allowed_methods),
+                   "Vary": "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"}
+            if asked:
+                out["Access-Control-Allow-Headers"] = ", ".join(asked)
+            if rule.max_age_seconds is not None:
+                out["Access-Control-Max-Age"] = str(rule.max_age_seconds)
+            return 200, out, ""
+        out = {name: value for name, value in out.items() if not name.lower().startswith("access-control-")}
+        rule = cors_rule(bucket, origin, request.method) if bucket is not None else None
+        if rule is not None:
+            out["Access-Control-Allow-Origin"] = origin
+            out["Access-Control-Allow-Methods"] = ", ".join(rule.allowed_methods)
+            if rule.exposed_headers:
+                out["Access-Control-Expose-Headers"] = ", ".join(rule.exposed_headers)
+            out["Vary"] = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+        return status, out, body
+    return respond
+
+S3Response.key_response = with_s3_cors(S3Response.key_response)
+S3Response.bucket_response = with_s3_cors(S3Response.bucket_response)
 from moto.server import main
 sys.exit(main())
 '
@@ -200,7 +266,7 @@ start_moto() {
   port=$(free_port)
   # Three unsigned calls: create-user, put-user-policy, create-access-key. Everything after,
   # create-bucket included, is signed with the new key and checked.
-  INITIAL_NO_AUTH_ACTION_COUNT=3 python3 -c "$moto_with_s3_canonicalization" -H 127.0.0.1 -p "$port" \
+  INITIAL_NO_AUTH_ACTION_COUNT=3 MOTO_DISABLE_GLOBAL_CORS=true python3 -c "$moto_with_s3_canonicalization" -H 127.0.0.1 -p "$port" \
     >"$workdir/moto.log" 2>&1 &
   moto_pid=$!
   export TEST_S3_ENDPOINT_URL="http://127.0.0.1:$port"

@@ -1,5 +1,6 @@
 // Browser tests of the /ui app (ctest `browser`, tests/CMakeLists.txt): Debian's chromium driven
-// by playwright-core against the built binary on SQLite in a temporary folder.
+// by playwright-core against the built binary on SQLite, with a folder store and with an S3 store
+// (the endpoint scripts/test-servers.sh starts: moto, signatures checked; TEST_S3_* variables).
 //
 //   node tests/browser/run.mjs --binary build/release/src/migration-api \
 //        --node-modules build/release/tests/browser/node_modules --artifacts build/release/tests/browser-artifacts \
@@ -7,9 +8,10 @@
 //
 // --data is the folder of the three challenge-shaped files that the build generates
 // (tests/support/challenge_fixtures.py). Nothing is skipped: no chromium, no server or a missing
-// file fails the run. Screenshots of each page go to --artifacts.
+// file fails the run, and so do missing TEST_S3_* variables. Screenshots of each page go to
+// --artifacts.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -38,6 +41,17 @@ const dataDir = option('--data');
 const CHROMIUM = '/usr/bin/chromium';
 const TABLES = ['departments', 'jobs', 'hired_employees'];
 const API_KEY = 'browser-test-key-7f3a9c'; // for the second server only; its SHA-256 goes to API_KEYS
+const S3_PART_MIB = 8; // the smallest part size the service takes: a 9 MiB file goes in two parts
+
+// The S3 endpoint of scripts/test-servers.sh, for the third server (direct uploads).
+const s3 = {
+  endpoint: process.env.TEST_S3_ENDPOINT_URL,
+  bucket: process.env.TEST_S3_BUCKET,
+  region: process.env.TEST_S3_REGION,
+  keyId: process.env.TEST_S3_ACCESS_KEY_ID,
+  secret: process.env.TEST_S3_SECRET_ACCESS_KEY,
+  prefix: `browser-${process.pid}-${Date.now()}`, // this run's objects only
+};
 
 const { chromium } = createRequire(path.join(nodeModules, 'noop.js'))('playwright-core');
 
@@ -54,14 +68,15 @@ function freePort() {
   });
 }
 
-async function startServer(name, env = {}) {
+// `storage`: the store's options (a folder in the server's temporary folder unless given).
+async function startServer(name, { env = {}, storage = null } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), `migration-browser-${name}-`));
   const port = await freePort();
   const log = [];
   const child = spawn(
     binary,
     ['serve', '--port', String(port), '--bind', '127.0.0.1', '--database-url', `sqlite://${dir}/test.db`,
-      '--storage-url', `file://${dir}/objects`, '--log-format', 'json', '--log-level', 'warn'],
+      ...(storage || ['--storage-url', `file://${dir}/objects`]), '--log-format', 'json', '--log-level', 'warn'],
     { env: { ...process.env, ENVIRONMENT: 'development', API_KEYS: '', API_KEYS_FILE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout.on('data', (chunk) => log.push(chunk));
@@ -98,14 +113,18 @@ async function startServer(name, env = {}) {
 let browser;
 let open;
 let secured;
+let direct; // on S3
 
 // A page that records every console error, page error, failed request and HTTP error response;
-// `allowStatus` lists statuses expected in a test (the key prompt's 401).
+// `allowStatus` lists statuses expected in a test (the key prompt's 401). `requests`: every
+// request the page made (method, URL, headers), to tell which upload path it took.
 async function newPage(viewport, { allowStatus = [] } = {}) {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(10000); // a missing element fails in 10 s, not 30: the run stays short
   const problems = [];
+  const requests = [];
+  page.on('request', (request) => requests.push({ method: request.method(), url: request.url(), headers: request.headers() }));
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     const text = message.text();
@@ -123,6 +142,7 @@ async function newPage(viewport, { allowStatus = [] } = {}) {
   return {
     page,
     problems,
+    requests,
     async close() {
       await context.close();
       assert.deepEqual(problems, [], `the page had errors:\n${problems.join('\n')}`);
@@ -152,6 +172,78 @@ function records(text) {
   return text.split(/\r?\n/).filter((line) => line.length > 0).length;
 }
 
+// The aws CLI against the test endpoint, with the test's key and nothing from the machine's own
+// configuration; parsed JSON output.
+async function awsS3(...args) {
+  const { stdout } = await promisify(execFile)('aws', ['--endpoint-url', s3.endpoint, '--output', 'json', 's3api', ...args], {
+    env: {
+      ...process.env,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_PAGER: '',
+      AWS_ACCESS_KEY_ID: s3.keyId,
+      AWS_SECRET_ACCESS_KEY: s3.secret,
+      AWS_DEFAULT_REGION: s3.region,
+    },
+  });
+  return stdout.trim() ? JSON.parse(stdout) : null;
+}
+
+// Records every value each progress bar's data-percent takes, in order, into window.progressSeen
+// (the upload) and window.importSeen (the import of a direct upload).
+async function watchProgress(page) {
+  await page.evaluate(() => {
+    for (const [id, name] of [['#upload-progress', 'progressSeen'], ['#import-progress', 'importSeen']]) {
+      window[name] = [];
+      const bar = document.querySelector(id);
+      new MutationObserver(() => window[name].push(Number(bar.dataset.percent))).observe(bar, {
+        attributes: true,
+        attributeFilter: ['data-percent'],
+      });
+    }
+  });
+}
+
+// Chooses `file` for `table`, uploads it and waits until the page says it is done; fails with the
+// page's own message when it shows an error.
+async function uploadThroughPage(page, table, file, timeout = 20000) {
+  await page.evaluate(() => {
+    window.progressSeen.length = 0;
+    window.importSeen.length = 0;
+  });
+  await page.getByLabel('Table', { exact: true }).selectOption(table);
+  await page.getByLabel('CSV file', { exact: true }).setInputFiles(file);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.locator('#upload-form[data-state="done"], #upload-form[data-state="error"]').waitFor({ timeout });
+  const state = await page.locator('#upload-form').getAttribute('data-state');
+  assert.equal(state, 'done', `${table}: ${await page.locator('#upload-result').textContent()}`);
+}
+
+// The upload bar went only up, to 100 %, and says so.
+async function assertProgressComplete(page, what) {
+  const seen = await page.evaluate(() => window.progressSeen);
+  assert.equal(seen.at(-1), 100, `${what}: progress went ${seen.join(' → ')}`);
+  assert.ok(seen.every((value, i) => i === 0 || value >= seen[i - 1]), `${what}: progress went back: ${seen.join(' → ')}`);
+  const bar = await page.locator('#upload-progress').evaluate((el) => ({ value: el.value, max: el.max }));
+  assert.equal(bar.value, bar.max);
+  assert.match(await page.locator('#upload-progress-text').textContent(), /^100 %/);
+}
+
+// The result line shows the load's counts as the API has them.
+async function assertCountsShown(page, load, what) {
+  const summary = await page.locator('#upload-result').textContent();
+  for (const [count, label] of [
+    [load.rows_received, 'received'],
+    [load.rows_inserted, 'inserted'],
+    [load.rows_rejected, 'rejected'],
+    [load.rows_skipped, 'skipped'],
+  ]) {
+    assert.ok(summary.includes(`${count.toLocaleString('en-US')} ${label}`), `${what}: "${summary}" lacks ${count} ${label}`);
+  }
+  assert.ok(summary.includes(load.status), summary);
+  return summary;
+}
+
 // ------------------------------------------------------------------ setup
 
 before(async () => {
@@ -160,15 +252,53 @@ before(async () => {
   for (const table of TABLES) {
     assert.ok(existsSync(path.join(dataDir, `${table}.csv`)), `fixture missing: ${dataDir}/${table}.csv (built by the challenge_fixtures target)`);
   }
+  const missing = Object.entries({
+    TEST_S3_ENDPOINT_URL: s3.endpoint,
+    TEST_S3_BUCKET: s3.bucket,
+    TEST_S3_REGION: s3.region,
+    TEST_S3_ACCESS_KEY_ID: s3.keyId,
+    TEST_S3_SECRET_ACCESS_KEY: s3.secret,
+  }).filter(([, value]) => !value);
+  assert.deepEqual(
+    missing.map(([name]) => name),
+    [],
+    'the direct upload test needs the S3 endpoint: run it through scripts/test-servers.sh (make test does), ' +
+      'which starts moto and exports TEST_S3_*',
+  );
+  await promisify(execFile)('aws', ['--version']).catch((error) => {
+    assert.fail(`the aws CLI does not run (${error.message}): scripts/install-deps.sh installs it`);
+  });
   await mkdir(artifacts, { recursive: true });
   const digest = createHash('sha256').update(API_KEY).digest('hex');
-  [open, secured] = await Promise.all([startServer('open'), startServer('secured', { API_KEYS: `browser-test:${digest}` })]);
+  [open, secured, direct] = await Promise.all([
+    startServer('open'),
+    startServer('secured', { env: { API_KEYS: `browser-test:${digest}` } }),
+    startServer('s3', {
+      storage: ['--storage-url', `s3://${s3.bucket}/${s3.prefix}`, '--s3-endpoint-url', s3.endpoint,
+        '--s3-part-size-mib', String(S3_PART_MIB)],
+      env: { AWS_ACCESS_KEY_ID: s3.keyId, AWS_SECRET_ACCESS_KEY: s3.secret, AWS_SESSION_TOKEN: '', AWS_REGION: s3.region,
+        AWS_DEFAULT_REGION: s3.region },
+    }),
+  ]);
+  // The bucket's CORS rule, as the deployments set it (infrastructure/cloudformation/api-stack.yaml,
+  // infrastructure/terraform/storage.tf) with this server's origin: it alone lets the page send the
+  // presigned requests and read each part's ETag.
+  await awsS3('put-bucket-cors', '--bucket', s3.bucket, '--cors-configuration', JSON.stringify({
+    CORSRules: [{
+      ID: 'browser-direct-uploads',
+      AllowedMethods: ['PUT', 'POST'],
+      AllowedOrigins: [direct.base],
+      AllowedHeaders: ['Content-Type', 'Content-MD5'],
+      ExposeHeaders: ['ETag'],
+      MaxAgeSeconds: 3600,
+    }],
+  }));
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 });
 
 after(async () => {
   await browser?.close();
-  await Promise.all([open?.stop(), secured?.stop()]);
+  await Promise.all([open?.stop(), secured?.stop(), direct?.stop()]);
 });
 
 // ------------------------------------------------------------------ tests
@@ -176,49 +306,30 @@ after(async () => {
 const loadIds = {};
 
 test('the upload page loads the three sample files, the progress bar reaches 100 %', async () => {
-  const { page, close } = await newPage({ width: 1280, height: 800 });
+  const { page, close, requests } = await newPage({ width: 1280, height: 800 });
   await page.goto(`${open.base}/ui/#/loads`);
   await page.getByRole('heading', { level: 1, name: 'Loads' }).waitFor();
-  // Every value the progress bar takes, in order (its value attribute reflects the property).
-  await page.evaluate(() => {
-    window.progressSeen = [];
-    const bar = document.querySelector('#upload-progress');
-    new MutationObserver(() => window.progressSeen.push(Number(bar.dataset.percent))).observe(bar, {
-      attributes: true,
-      attributeFilter: ['data-percent'],
-    });
-  });
+  await watchProgress(page);
 
   for (const table of TABLES) {
     const file = path.join(dataDir, `${table}.csv`);
-    await page.evaluate(() => (window.progressSeen.length = 0));
-    await page.getByLabel('Table', { exact: true }).selectOption(table);
-    await page.getByLabel('CSV file', { exact: true }).setInputFiles(file);
-    await page.getByRole('button', { name: 'Upload', exact: true }).click();
-    await page.locator('#upload-form[data-state="done"]').waitFor({ timeout: 20000 });
-
-    const seen = await page.evaluate(() => window.progressSeen);
-    assert.equal(seen.at(-1), 100, `${table}: progress went ${seen.join(' → ')}`);
-    assert.ok(seen.every((value, i) => i === 0 || value >= seen[i - 1]), `${table}: progress went back: ${seen.join(' → ')}`);
-    const bar = await page.locator('#upload-progress').evaluate((el) => ({ value: el.value, max: el.max }));
-    assert.equal(bar.value, bar.max);
-    assert.match(await page.locator('#upload-progress-text').textContent(), /^100 %/);
+    const first = requests.length;
+    await uploadThroughPage(page, table, file);
+    await assertProgressComplete(page, table);
+    // A folder store: the file goes through the service, as multipart/form-data.
+    assert.equal(await page.locator('#upload-form').getAttribute('data-path'), 'server');
+    const sent = requests.slice(first).map((request) => `${request.method} ${new URL(request.url).pathname}`);
+    assert.ok(sent.includes('GET /v1/direct-uploads'), sent.join('\n'));
+    assert.ok(sent.includes(`POST /v1/${table}/upload`), sent.join('\n'));
+    assert.ok(!sent.some((line) => line.includes('upload-urls')), sent.join('\n'));
+    assert.ok(await page.locator('#import-progress-row').isHidden());
 
     const loadId = Number(await page.locator('#upload-result').getAttribute('data-load-id'));
     loadIds[table] = loadId;
     const load = await api(open, `/v1/loads/${loadId}`);
     assert.equal(load.table, table);
     assert.equal(load.rows_received, records(await readFile(file, 'utf8')), `${table}: every record of the file arrived`);
-    const summary = await page.locator('#upload-result').textContent();
-    for (const [count, label] of [
-      [load.rows_received, 'received'],
-      [load.rows_inserted, 'inserted'],
-      [load.rows_rejected, 'rejected'],
-      [load.rows_skipped, 'skipped'],
-    ]) {
-      assert.ok(summary.includes(`${count.toLocaleString('en-US')} ${label}`), `${table}: "${summary}" lacks ${count} ${label}`);
-    }
-    assert.ok(summary.includes(load.status), summary);
+    await assertCountsShown(page, load, table);
     // The history lists the new load first, with the same counts.
     const row = page.locator(`#history-table tbody tr[data-load-id="${loadId}"]`);
     await row.waitFor();
@@ -232,6 +343,124 @@ test('the upload page loads the three sample files, the progress bar reaches 100
   const hires = await api(open, `/v1/loads/${loadIds.hired_employees}`);
   assert.ok(hires.rows_rejected > 50, `the fixture's hires have two pages of rejects, got ${hires.rows_rejected}`);
   await screenshot(page, 'loads-1280x800');
+  await close();
+});
+
+// A hires file of at least `bytes`, every row valid: ids above the fixture's, the given
+// departments and jobs. Returns its text and row count.
+function bigHires(bytes, departments, jobs) {
+  const lines = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const month = String(1 + (i % 12)).padStart(2, '0');
+    const line = `${1000000 + i},Direct Hire ${i},2021-${month}-15T09:30:00Z,${departments[i % departments.length]},${jobs[i % jobs.length]}\n`;
+    lines.push(line);
+    size += Buffer.byteLength(line);
+  }
+  return { text: lines.join(''), rows: lines.length };
+}
+
+test('with an S3 store the page sends the file straight to the bucket (one PUT, or parts), then follows the import', async () => {
+  const settings = await api(direct, '/v1/direct-uploads');
+  assert.equal(settings.enabled, true, JSON.stringify(settings));
+  assert.equal(settings.part_size, S3_PART_MIB << 20);
+  // The bucket's CORS rule decides: a preflight from the page's origin passes, another's does not.
+  const preflight = async (origin) =>
+    (await fetch(`${s3.endpoint}/${s3.bucket}/${s3.prefix}/cors-check.csv`, {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' },
+    })).status;
+  assert.equal(await preflight(direct.base), 200);
+  assert.equal(await preflight('http://127.0.0.1:9'), 403);
+
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'migration-browser-files-'));
+  const { page, close, requests } = await newPage({ width: 1280, height: 800 });
+  try {
+    await page.goto(`${direct.base}/ui/#/loads`);
+    await page.getByRole('heading', { level: 1, name: 'Loads' }).waitFor();
+    await watchProgress(page);
+
+    const objects = [];
+    // The three files, each in one PUT; then a file of hires big enough for a multipart upload,
+    // made once the departments and jobs are in.
+    const uploads = TABLES.map((table) => async () => ({ table, file: path.join(dataDir, `${table}.csv`), parts: 0 }));
+    uploads.push(async () => {
+      const departments = (await api(direct, '/v1/departments?limit=50')).items.map((row) => row.id);
+      const jobs = (await api(direct, '/v1/jobs?limit=50')).items.map((row) => row.id);
+      const big = bigHires((S3_PART_MIB + 1) << 20, departments, jobs);
+      const file = path.join(scratch, 'hired_employees.csv');
+      await writeFile(file, big.text);
+      return { table: 'hired_employees', file, parts: 2, rows: big.rows };
+    });
+    for (const next of uploads) {
+      const { table, file, parts, rows } = await next();
+      const what = `${table} (${parts ? `${parts} parts` : 'one PUT'})`;
+      const bytes = (await readFile(file)).length;
+      const first = requests.length;
+      await uploadThroughPage(page, table, file, 45000);
+      await assertProgressComplete(page, what);
+      assert.equal(await page.locator('#upload-form').getAttribute('data-path'), 'direct');
+
+      // The import's bar: shown, up to 100 % (every byte of the object read).
+      assert.ok(await page.locator('#import-progress-row').isVisible());
+      const importSeen = await page.evaluate(() => window.importSeen);
+      assert.equal(importSeen.at(-1), 100, `${what}: import progress went ${importSeen.join(' → ')}`);
+      assert.match(await page.locator('#import-progress-text').textContent(), /^100 % .* \(succeeded\)$/);
+
+      // The requests: the service for the URLs and the start, the bucket for the bytes; never the
+      // service's own upload route.
+      const sent = requests.slice(first);
+      const toService = sent.filter((r) => r.url.startsWith(direct.base)).map((r) => `${r.method} ${new URL(r.url).pathname}`);
+      const toS3 = sent.filter((r) => r.url.startsWith(s3.endpoint));
+      assert.ok(toService.includes(`POST /v1/${table}/upload-urls`), toService.join('\n'));
+      assert.ok(!toService.includes(`POST /v1/${table}/upload`), toService.join('\n'));
+      const puts = toS3.filter((r) => r.method === 'PUT');
+      const posts = toS3.filter((r) => r.method === 'POST');
+      if (parts) {
+        assert.equal(puts.length, parts, `${what}: one PUT a part`);
+        assert.ok(puts.every((r) => /[?&]partNumber=\d+/.test(r.url)), puts.map((r) => r.url).join('\n'));
+        // A slice of the file has no type: no Content-Type goes with a part.
+        assert.ok(puts.every((r) => !r.headers['content-type']), JSON.stringify(puts.map((r) => r.headers)));
+        assert.equal(posts.length, 1, `${what}: one CompleteMultipartUpload`);
+        assert.match(posts[0].url, /[?&]uploadId=/);
+      } else {
+        assert.equal(puts.length, 1, `${what}: one PUT`);
+        assert.equal(posts.length, 0);
+        // The File itself: the browser adds its type, which the URL (it signs only the host) allows.
+        assert.equal(puts[0].headers['content-type'], 'text/csv');
+      }
+
+      const importId = Number(await page.locator('#upload-result').getAttribute('data-import-id'));
+      const loadId = Number(await page.locator('#upload-result').getAttribute('data-load-id'));
+      const imported = await api(direct, `/v1/imports/${importId}`);
+      assert.equal(imported.status, 'succeeded', JSON.stringify(imported));
+      assert.equal(imported.steps[0].load_id, loadId);
+      assert.equal(imported.bytes_total, bytes);
+      assert.equal(imported.bytes_read, bytes);
+      const location = imported.steps[0].source;
+      assert.match(
+        location,
+        new RegExp(`^s3://${s3.bucket}/${s3.prefix}/uploads/${table}/\\d{4}/\\d{2}/\\d{2}/import-${importId}\\.csv$`),
+      );
+      objects.push({ key: location.slice(`s3://${s3.bucket}/`.length), bytes });
+
+      const load = await api(direct, `/v1/loads/${loadId}`);
+      assert.equal(load.table, table);
+      assert.equal(load.rows_received, records(await readFile(file, 'utf8')), `${what}: every record of the file arrived`);
+      if (rows) assert.equal(load.rows_inserted, rows, `${what}: every generated row is valid`);
+      const summary = await assertCountsShown(page, load, what);
+      assert.ok(summary.includes(`Sent straight to S3 (${location})`), summary);
+      await page.locator(`#history-table tbody tr[data-load-id="${loadId}"]`).waitFor();
+    }
+
+    // Each file is in the bucket where the import read it, byte for byte as long.
+    const listed = await awsS3('list-objects-v2', '--bucket', s3.bucket, '--prefix', `${s3.prefix}/uploads/`);
+    const sizes = Object.fromEntries((listed?.Contents || []).map((object) => [object.Key, object.Size]));
+    for (const { key, bytes } of objects) assert.equal(sizes[key], bytes, `${key} in ${JSON.stringify(sizes)}`);
+    await screenshot(page, 'loads-s3-1280x800');
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
   await close();
 });
 

@@ -121,3 +121,38 @@ export function upload(table, file, onConflict, onProgress) {
     }
   })();
 }
+
+async function postJson(path, body) {
+  const init = { method: 'POST' };
+  if (body !== undefined) {
+    init.headers = { 'Content-Type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
+  return (await request(path, init)).json();
+}
+
+// GET /v1/direct-uploads: whether this server hands out presigned S3 URLs (an S3 store) and their
+// part size and largest file. Asked before each upload, so the page never sends a request it knows
+// fails (a folder store answers upload-urls with 400).
+export function directUploadSettings() {
+  return getJson('/v1/direct-uploads');
+}
+
+// POST /v1/{table}/upload-urls: a pending import and the presigned URLs to send the file to.
+export function createUploadUrls(table, bytes, onConflict) {
+  return postJson(`/v1/${encodeURIComponent(table)}/upload-urls`, { bytes, on_conflict: onConflict });
+}
+
+// POST start_url once the object is in the bucket: the import is queued (202, the import's JSON).
+export function startImport(startUrl) {
+  return postJson(startUrl);
+}
+
+export function getImport(importId) {
+  return getJson(`/v1/imports/${importId}`);
+}
+
+// DELETE /v1/imports/{id}: a pending import whose upload failed is cancelled, so none lingers.
+export async function cancelImport(importId) {
+  return (await request(`/v1/imports/${importId}`, { method: 'DELETE' })).json();
+}

@@ -1,7 +1,10 @@
 // The loads page: upload a CSV with a progress bar of the bytes sent, the load history, and one
-// load's rejected rows as a paged table.
-import { getJson, upload } from './api.js';
+// load's rejected rows as a paged table. With an S3 store the file goes straight to the bucket
+// through presigned URLs and the server imports it from there (a second bar follows the import);
+// otherwise it goes through POST /v1/{table}/upload, which loads it as it arrives.
+import { cancelImport, createUploadUrls, directUploadSettings, getImport, getJson, startImport, upload } from './api.js';
 import { $, clear, element, formatBytes, formatNumber, setStatus, showError } from './dom.js';
+import { uploadToS3 } from './s3upload.js';
 
 const HISTORY_PAGE = 20;
 const REJECTS_PAGE = 50;
@@ -28,6 +31,95 @@ function setProgress(sent, total) {
   $('#upload-progress-text').textContent = `${percent} % — ${formatBytes(sent)} of ${formatBytes(total)} sent`;
 }
 
+// The import's progress (direct uploads only): bytes of the object read, rows so far.
+function setImportProgress(importJson) {
+  const row = $('#import-progress-row');
+  row.hidden = false;
+  const bar = $('#import-progress');
+  const total = importJson.bytes_total || 0;
+  const read = Math.min(importJson.bytes_read || 0, total);
+  bar.max = Math.max(total, 1);
+  bar.value = read;
+  const percent = total ? Math.floor((read / total) * 100) : 0;
+  bar.dataset.percent = String(percent);
+  const text = `${percent} % — ${formatBytes(read)} of ${formatBytes(total)} read, ${formatNumber(importJson.rows_received || 0)} rows (${importJson.status})`;
+  bar.setAttribute('aria-valuetext', text);
+  $('#import-progress-text').textContent = text;
+}
+
+// The upload's answer carries duration_ms; GET /v1/loads/{id} (a direct upload's load) only its
+// start and end.
+function durationMs(load) {
+  if (load.duration_ms !== undefined) return load.duration_ms;
+  const ms = Date.parse(load.finished_at) - Date.parse(load.started_at);
+  return Number.isFinite(ms) ? Math.max(ms, 0) : 0;
+}
+
+function showLoad(result, load, fileName) {
+  result.append(
+    element('p', {}, element('strong', {}, `Load ${load.load_id}`), ` — ${fileName} into ${load.table}: `, statusBadge(load.status)),
+    element('p', { className: 'counts' }, `${counts(load)}; ${formatNumber(durationMs(load))} ms.`),
+  );
+  if (load.error) result.append(element('p', { className: 'error' }, load.error));
+  if (load.rows_rejected > 0) {
+    result.append(element('p', {}, element('a', { href: `#/loads/${load.load_id}` }, `Show the ${formatNumber(load.rows_rejected)} rejected rows`)));
+  }
+  result.dataset.loadId = String(load.load_id);
+}
+
+const POLL_MS = 500;
+// Polling stops when the import has not changed for this long (queued behind other imports, or
+// its replica gone): the page says so and the load history shows it once it ends.
+const POLL_IDLE_MS = 5 * 60 * 1000;
+const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+async function followImport(importJson) {
+  let last = '';
+  let changedAt = Date.now();
+  for (;;) {
+    setImportProgress(importJson);
+    if (FINAL.has(importJson.status)) return importJson;
+    const seen = `${importJson.status} ${importJson.bytes_read} ${importJson.rows_received}`;
+    if (seen !== last) {
+      last = seen;
+      changedAt = Date.now();
+    } else if (Date.now() - changedAt > POLL_IDLE_MS) {
+      throw new Error(
+        `import ${importJson.import_id} is still ${importJson.status} and has not moved for ${POLL_IDLE_MS / 60000} minutes; ` +
+          'the load history shows it once it ends',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    importJson = await getImport(importJson.import_id);
+  }
+}
+
+// Straight to S3: presigned URLs, the bytes to the bucket, then the import started and followed.
+// Returns the ended import and its load (null when the import failed before loading).
+async function uploadDirect(table, file, onConflict, settings, result) {
+  if (file.size === 0) throw new Error(`${file.name} is empty`);
+  if (settings.max_bytes && file.size > settings.max_bytes) {
+    throw new Error(`${file.name} is ${formatBytes(file.size)}; direct uploads take at most ${formatBytes(settings.max_bytes)}`);
+  }
+  const plan = await createUploadUrls(table, file.size, onConflict);
+  const importId = plan.import.import_id;
+  result.dataset.importId = String(importId);
+  const parts = plan.upload.method === 'multipart' ? ` in ${plan.upload.parts.length} parts` : '';
+  setStatus(result, `Uploading ${file.name} (${formatBytes(file.size)}) to S3${parts} for import ${importId}…`);
+  try {
+    await uploadToS3(plan.upload, file, setProgress);
+  } catch (error) {
+    // The pending import would never start: cancel it (best effort; the upload's error is the news).
+    await cancelImport(importId).catch(() => {});
+    throw error;
+  }
+  setStatus(result, `Uploaded to ${plan.location}; importing into ${table}…`);
+  const ended = await followImport(await startImport(plan.start_url));
+  const loadId = ended.steps?.[0]?.load_id;
+  const load = loadId ? await getJson(`/v1/loads/${loadId}`) : null;
+  return { importJson: ended, load, location: plan.location };
+}
+
 async function submitUpload(event) {
   event.preventDefault();
   const file = $('#upload-file').files[0];
@@ -38,26 +130,35 @@ async function submitUpload(event) {
     return;
   }
   const table = $('#upload-table').value;
+  const onConflict = $('#upload-conflict').value;
   const button = $('#upload-button');
   button.disabled = true;
   const form = $('#upload-form');
   form.setAttribute('aria-busy', 'true');
   form.dataset.state = 'uploading';
+  delete result.dataset.loadId;
+  delete result.dataset.importId;
+  $('#import-progress-row').hidden = true;
   setProgress(0, file.size);
   setStatus(result, `Uploading ${file.name} (${formatBytes(file.size)}) to ${table}…`);
   try {
-    const { load } = await upload(table, file, $('#upload-conflict').value, setProgress);
-    clear(result);
-    result.append(
-      element('p', {}, element('strong', {}, `Load ${load.load_id}`), ` — ${file.name} into ${load.table}: `, statusBadge(load.status)),
-      element('p', { className: 'counts' }, `${counts(load)}; ${formatNumber(load.duration_ms ?? 0)} ms.`),
-    );
-    if (load.error) result.append(element('p', { className: 'error' }, load.error));
-    if (load.rows_rejected > 0) {
-      result.append(element('p', {}, element('a', { href: `#/loads/${load.load_id}` }, `Show the ${formatNumber(load.rows_rejected)} rejected rows`)));
+    const settings = await directUploadSettings();
+    form.dataset.path = settings.enabled ? 'direct' : 'server';
+    if (settings.enabled) {
+      const { importJson, load, location } = await uploadDirect(table, file, onConflict, settings, result);
+      clear(result);
+      if (load) showLoad(result, load, file.name);
+      result.append(element('p', { className: 'hint' }, `Sent straight to S3 (${location}), imported as import ${importJson.import_id}.`));
+      if (importJson.status !== 'succeeded') {
+        result.append(element('p', { className: 'error' }, `Import ${importJson.import_id} ${importJson.status}${importJson.error ? `: ${importJson.error}` : '.'}`));
+      }
+      form.dataset.state = importJson.status === 'succeeded' ? 'done' : 'error';
+    } else {
+      const { load } = await upload(table, file, onConflict, setProgress);
+      clear(result);
+      showLoad(result, load, file.name);
+      form.dataset.state = 'done';
     }
-    result.dataset.loadId = String(load.load_id);
-    form.dataset.state = 'done';
     await refreshHistory(true);
   } catch (error) {
     showError(result, `Upload of ${file.name} failed`, error);

@@ -93,6 +93,7 @@ void LoadEnvironment(Config& config) {
   EnvNumber<int>("HEADER_TIMEOUT_SECONDS", config.header_timeout_seconds, 1, 3600);
   EnvString("SCRATCH_DIR", config.scratch_dir);
   EnvNumber<int>("AUTH_FAILURE_LIMIT", config.auth_failure_limit, 0, 1000000);
+  EnvNumber<int>("FORWARDED_HOPS", config.forwarded_hops, 0, 5);
   EnvNumber<int>("AUTH_FAILURE_WINDOW_SECONDS", config.auth_failure_window_seconds, 1, 86400);
   EnvNumber<int>("IDEMPOTENCY_KEY_TTL_HOURS", config.idempotency_key_ttl_hours, 1, 8760);
   EnvNumber<uint64_t>("MIN_UPLOAD_BYTES_PER_SECOND", config.min_upload_bytes_per_second, 0, uint64_t{1} << 40);
@@ -308,6 +309,14 @@ void AddAccessFlags(CLI::App& command, Config& config) {
       .add_option("--auth-failure-window-seconds", config.auth_failure_window_seconds,
                   "the window of --auth-failure-limit [env AUTH_FAILURE_WINDOW_SECONDS]")
       ->check(CLI::Range(1, 86400))
+      ->capture_default_str()
+      ->group("Access");
+  command
+      .add_option("--forwarded-hops", config.forwarded_hops,
+                  "proxies in front that append to X-Forwarded-For (1 behind an ALB or ingress): limits and logs "
+                  "use the address they saw; 0 = the TCP peer. Only when clients cannot reach the port directly "
+                  "[env FORWARDED_HOPS]")
+      ->check(CLI::Range(0, 5))
       ->capture_default_str()
       ->group("Access");
 }

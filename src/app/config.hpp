@@ -60,6 +60,9 @@ struct Config {
   // Failed authentications (unknown key, invalid token) per client address per window before that
   // address's keys and tokens get 429 unchecked; 0: no limit.
   int auth_failure_limit = 30;
+  // Proxies in front that append to X-Forwarded-For (1 behind an ALB or an ingress); 0: the TCP
+  // peer is the client. Set only when the port is reachable through those proxies alone.
+  int forwarded_hops = 0;
   int auth_failure_window_seconds = 60;
   // An Idempotency-Key is honoured (and kept) this long after its load.
   int idempotency_key_ttl_hours = 24;

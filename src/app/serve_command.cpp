@@ -70,6 +70,7 @@ api::access::AccessOptions AccessOptionsFrom(const Config& config) {
   access.require_keys = deployed || !access.keys.empty() || access.jwt;
   access.rate_limit_rps = config.rate_limit_rps;
   access.auth_failure_limit = config.auth_failure_limit;
+  access.forwarded_hops = config.forwarded_hops;
   access.auth_failure_window = std::chrono::seconds(config.auth_failure_window_seconds);
   access.cors_allowed_origins = config.cors_allowed_origins;
   return access;

@@ -56,6 +56,42 @@ TEST(AuthFailureLimitTest, PastTheLimitAnAddressGets429BeforeItsKeysAreCheckedUn
   EXPECT_EQ(log.find("guess-next"), std::string::npos);  // keys are never logged, refused or not
 }
 
+// Behind a load balancer every connection comes from the balancer: the limit is per address the
+// balancer saw (FORWARDED_HOPS=1), so one client guessing keys does not lock every other one out,
+// and rewriting X-Forwarded-For itself does not give the guesser a fresh allowance.
+TEST(AuthFailureLimitTest, BehindABalancerTheLimitIsPerForwardedClientAndAClientCannotForgeItsAddress) {
+  const TestDatabase database(Backend::kSqlite);
+  constexpr int kLimit = 3;
+  const ServerProcess balanced(
+      database.url(), {"--api-keys", "ci:" + storage::s3::Sha256Hex("good-key"), "--auth-failure-limit",
+                       std::to_string(kLimit), "--auth-failure-window-seconds", "600", "--forwarded-hops", "1"});
+  const auto from = [&balanced](const std::string& forwarded, const std::string& key) {
+    return Request("GET", balanced.Url("/v1/departments"), "", {"X-API-Key: " + key, "X-Forwarded-For: " + forwarded});
+  };
+  // The guesser writes its own X-Forwarded-For entries; the balancer appends its real address.
+  for (int i = 0; i < kLimit; ++i) {
+    EXPECT_EQ(from("10.9.9." + std::to_string(i) + ", 198.51.100.66", "guess-" + std::to_string(i)).status, 401);
+  }
+  EXPECT_EQ(from("10.9.9.200, 198.51.100.66", "guess-next").status, 429) << "forged entries do not reset it";
+  EXPECT_EQ(from("203.0.113.10", "good-key").status, 200) << "another client is not locked out";
+  const std::string log = balanced.Log();
+  EXPECT_NE(log.find("198.51.100.66"), std::string::npos) << "the access log names the client";
+
+  // Without the setting, X-Forwarded-For is not believed: the peer (here 127.0.0.1) is the client.
+  const ServerProcess direct(database.url(),
+                             {"--api-keys", "ci:" + storage::s3::Sha256Hex("good-key"), "--auth-failure-limit",
+                              std::to_string(kLimit), "--auth-failure-window-seconds", "600"});
+  for (int i = 0; i < kLimit; ++i) {
+    EXPECT_EQ(Request("GET", direct.Url("/v1/departments"), "",
+                      {"X-API-Key: guess", "X-Forwarded-For: 192.0.2." + std::to_string(i)})
+                  .status,
+              401);
+  }
+  EXPECT_EQ(
+      Request("GET", direct.Url("/v1/departments"), "", {"X-API-Key: good-key", "X-Forwarded-For: 192.0.2.99"}).status,
+      429);
+}
+
 TEST(AuthFailureLimitTest, InvalidBearerTokensCountAndZeroTurnsTheLimitOff) {
   const RsaKeyPair keys = MakeRsaKeyPair();
   const RsaKeyPair stranger = MakeRsaKeyPair();

@@ -1,5 +1,7 @@
 #include "api/access/access_guard.hpp"
 
+#include "api/access/forwarded_for.hpp"
+
 #include <fmt/format.h>
 
 #include "core/text.hpp"
@@ -86,6 +88,14 @@ std::optional<http::Response> AccessGuard::AuthenticateToken(http::Request& requ
 }
 
 std::optional<http::Response> AccessGuard::Admit(http::Request& request, const http::Route* /*route*/) {
+  if (options_.forwarded_hops > 0) {
+    std::vector<std::string_view> forwarded_for;
+    for (const auto& [name, value] : request.headers) {
+      if (name == "x-forwarded-for") forwarded_for.emplace_back(value);
+    }
+    // From here on (limits, the access log) the address is the client's, not the balancer's.
+    request.remote_address = ClientAddress(request.remote_address, forwarded_for, options_.forwarded_hops);
+  }
   if (auto preflight = cors_.Preflight(request)) return preflight;
   if (!IsProtected(request.path)) return std::nullopt;
   // Only a key or token that will be checked costs anything (a SHA-256, an RSA verify): an address

@@ -28,6 +28,9 @@ struct AccessOptions {
   int auth_failure_limit = 30;
   std::chrono::seconds auth_failure_window{60};
   std::string cors_allowed_origins;
+  // Proxies in front of the service that append to X-Forwarded-For (FORWARDED_HOPS; 1 behind an
+  // ALB): the client address the limits and the logs use is the one they saw (forwarded_for.hpp).
+  int forwarded_hops = 0;
 };
 
 class AccessGuard final : public http::RequestGuard {

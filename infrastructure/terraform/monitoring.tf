@@ -1,5 +1,6 @@
-# CloudWatch log group (30 days), alarm topic, the alarms (service, load balancer, Aurora) and the dashboard, whose body
-# is infrastructure/monitoring/dashboard.json (shared with the CloudFormation template).
+# CloudWatch log group (30 days), alarm topic, the alarms (service, load balancer, Aurora; with direct_upload_events,
+# the upload events dead-letter queue) and the dashboard, whose body is infrastructure/monitoring/dashboard.json
+# (shared with the CloudFormation template).
 
 resource "aws_cloudwatch_log_group" "app" {
   name              = local.log_group_name
@@ -179,6 +180,26 @@ resource "aws_cloudwatch_metric_alarm" "db_connections" {
   period              = 60
   evaluation_periods  = 5
   threshold           = var.db_connections_threshold
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+# direct_upload_events: a message the service could not read (not an S3 event) or not handle (the database down)
+# lands in the dead-letter queue after 5 receives; nothing else says so. Any visible message fires; the alarm returns
+# to OK once the queue is redriven or emptied.
+resource "aws_cloudwatch_metric_alarm" "upload_events_dlq" {
+  count               = var.direct_upload_events ? 1 : 0
+  alarm_name          = "${local.name}-upload-events-dlq"
+  alarm_description   = "Messages in the upload events dead-letter queue (not read or not handled after 5 receives)"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.upload_events_dlq[0].name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]

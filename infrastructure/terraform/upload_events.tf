@@ -2,7 +2,8 @@
 # presigned PUT, or a completed multipart upload) becomes a message the service can consume,
 # instead of the service polling the bucket. S3 -> EventBridge (S3 has no per-prefix switch for
 # EventBridge: the rule picks the uploads) -> SQS. A message that fails maxReceiveCount times
-# moves to the dead-letter queue, kept 14 days (SQS's longest) for someone to look at.
+# moves to the dead-letter queue, kept 14 days (SQS's longest) for someone to look at; its alarm
+# (upload_events_dlq, in monitoring.tf) tells the alarm topic when one arrives.
 
 resource "aws_s3_bucket_notification" "data" {
   count       = var.direct_upload_events ? 1 : 0

@@ -34,6 +34,8 @@ that each fix of the review stays fixed and the two flavours agree:
     send to it, and only then may the task role receive and delete its messages (all the service
     calls: no sqs:GetQueueAttributes) and do the task definitions pass its URL as
     UPLOAD_EVENTS_QUEUE_URL (the Kubernetes base never sets it: an overlay with a queue does);
+    with the option, and only then, one alarm on the dead-letter queue (any visible message)
+    notifies the alarm topic, named like the other alarms;
   - CI supply chain: Trivy's own release pinned; deploy-infra.yml deploys after docker-build only
     for pushes to main; the bootstrap roles (bootstrap.yaml): one deploy role per environment,
     each trusting only its GitHub environment and touching only its stack; CloudFormation's
@@ -601,6 +603,82 @@ def review_direct_uploads(root):
           "Kubernetes: the base sets UPLOAD_EVENTS_QUEUE_URL for every environment (an overlay with a queue sets it)")
 
 
+# The upload events dead-letter queue's alarm, the same in both flavours: any visible message
+# (a message not read or not handled after maxReceiveCount receives) notifies the alarm topic.
+DLQ_ALARM = {"name": "upload-events-dlq", "namespace": "AWS/SQS", "metric": "ApproximateNumberOfMessagesVisible",
+             "statistic": "Maximum", "period": 300, "evaluation_periods": 1, "threshold": 0,
+             "comparison": "GreaterThanThreshold", "missing": "notBreaching"}
+
+
+def review_dead_letter_alarm(root):
+    """The upload events dead-letter queue has one alarm, made exactly when the option is on
+    (DirectUploadEvents / direct_upload_events), on that queue, sent to the alarm topic; no other
+    alarm watches a queue of the option."""
+    template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
+    queues = resources(template, "AWS::SQS::Queue")
+    dead_letters = [q["Properties"]["RedrivePolicy"].get("deadLetterTargetArn", {}).get("Fn::GetAtt", [None])[0]
+                    for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    topic = next(iter(resources(template, "AWS::SNS::Topic")), None)
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    on_queues = {n: a for n, a in alarms.items()
+                 if a["Properties"].get("Namespace") == "AWS/SQS" or any(q in repr(a["Properties"]) for q in queues)}
+    check(len(dead_letters) == 1 and dead_letters[0] in queues,
+          "CloudFormation: no upload events dead-letter queue to alarm on")
+    check(len(on_queues) == 1, f"CloudFormation: {len(on_queues)} alarms on the upload events queues, expected one "
+                               "on the dead-letter queue")
+    for name, alarm in on_queues.items():
+        props = alarm["Properties"]
+        check(alarm.get("Condition") == "HasUploadEvents",
+              f"CloudFormation: alarm {name} is not behind HasUploadEvents (it must exist exactly with "
+              "DirectUploadEvents)")
+        check(props.get("AlarmName") == {"Fn::Sub": f"migration-api-${{Environment}}-{DLQ_ALARM['name']}"},
+              f"CloudFormation: alarm {name} is named {props.get('AlarmName')!r}, not "
+              f"migration-api-${{Environment}}-{DLQ_ALARM['name']} like the other alarms")
+        check(dead_letters and props.get("Dimensions") == [{"Name": "QueueName",
+                                                            "Value": {"Fn::GetAtt": [dead_letters[0], "QueueName"]}}],
+              f"CloudFormation: alarm {name} does not watch the dead-letter queue (QueueName of "
+              f"{dead_letters[0] if dead_letters else '?'}): {props.get('Dimensions')}")
+        got = {"namespace": props.get("Namespace"), "metric": props.get("MetricName"),
+               "statistic": props.get("Statistic"), "period": props.get("Period"),
+               "evaluation_periods": props.get("EvaluationPeriods"), "threshold": props.get("Threshold"),
+               "comparison": props.get("ComparisonOperator"), "missing": props.get("TreatMissingData")}
+        for key, value in got.items():
+            check(value == DLQ_ALARM[key],
+                  f"CloudFormation: alarm {name} has {key} {value!r}, expected {DLQ_ALARM[key]!r}")
+        check(props.get("AlarmActions") == [{"Ref": topic}] and props.get("OKActions") == [{"Ref": topic}],
+              f"CloudFormation: alarm {name} does not notify (and clear on) the alarm topic {topic}")
+
+    folder = root / "infrastructure/terraform"
+    text = "\n".join(f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.tf")))
+    target = re.search(r"deadLetterTargetArn\s*=\s*aws_sqs_queue\.(\w+)\[0\]\.arn",
+                       tf_blocks(text, "aws_sqs_queue").get("upload_events", ""))
+    dead_letter = target.group(1) if target else None
+    check(dead_letter in tf_blocks(text, "aws_sqs_queue"), "Terraform: no upload events dead-letter queue to alarm on")
+    on_queues = {n: b for n, b in tf_blocks(text, "aws_cloudwatch_metric_alarm").items()
+                 if "aws_sqs_queue." in b or tf_attr(b, "namespace") == '"AWS/SQS"'}
+    check(len(on_queues) == 1, f"Terraform: {len(on_queues)} alarms on the upload events queues, expected one on "
+                               "the dead-letter queue")
+    for name, body in on_queues.items():
+        check(tf_attr(body, "count") == "var.direct_upload_events ? 1 : 0",
+              f"Terraform: alarm {name} is not behind direct_upload_events (it must exist exactly with the option)")
+        check(tf_attr(body, "alarm_name") == f'"${{local.name}}-{DLQ_ALARM["name"]}"',
+              f"Terraform: alarm {name} is named {tf_attr(body, 'alarm_name')}, not "
+              f"${{local.name}}-{DLQ_ALARM['name']} like the other alarms")
+        check(tf_attr(body, "dimensions") == f"{{ QueueName = aws_sqs_queue.{dead_letter}[0].name }}",
+              f"Terraform: alarm {name} does not watch the dead-letter queue (aws_sqs_queue.{dead_letter}): "
+              f"{tf_attr(body, 'dimensions')}")
+        got = {"namespace": tf_attr(body, "namespace"), "metric": tf_attr(body, "metric_name"),
+               "statistic": tf_attr(body, "statistic"), "period": tf_attr(body, "period"),
+               "evaluation_periods": tf_attr(body, "evaluation_periods"), "threshold": tf_attr(body, "threshold"),
+               "comparison": tf_attr(body, "comparison_operator"), "missing": tf_attr(body, "treat_missing_data")}
+        for key, value in got.items():
+            want = f'"{DLQ_ALARM[key]}"' if isinstance(DLQ_ALARM[key], str) else str(DLQ_ALARM[key])
+            check(value == want, f"Terraform: alarm {name} has {key} {value}, expected {want}")
+        check(tf_attr(body, "alarm_actions") == "[aws_sns_topic.alarms.arn]"
+              and tf_attr(body, "ok_actions") == "[aws_sns_topic.alarms.arn]",
+              f"Terraform: alarm {name} does not notify (and clear on) the alarm topic aws_sns_topic.alarms")
+
+
 def review_region_loss(root):
     template, _ = decode(str(root / "infrastructure/cloudformation/api-stack.yaml"))
     res = template["Resources"]
@@ -651,6 +729,7 @@ def main():
     review_database_tls(root)
     review_region_loss(root)
     review_direct_uploads(root)
+    review_dead_letter_alarm(root)
     review_service_url(root)
     review_supply_chain(root)
     for message in failures:

@@ -41,6 +41,10 @@ AWS_METRICS = {
                                 {"DBClusterIdentifier", "Role"}],
         "AuroraReplicaLagMaximum": [{"DBClusterIdentifier"}, {"DBClusterIdentifier", "Role"}],
     },
+    # SQS publishes per queue (the upload events dead-letter queue's alarm).
+    "AWS/SQS": {
+        "ApproximateNumberOfMessagesVisible": [{"QueueName"}],
+    },
 }
 # What the dashboard must show (the list).
 REQUIRED = {

@@ -83,8 +83,8 @@ void RegisterUiRoutes(http::Router& router, const std::string& store_origin) {
   // The page at /ui/ and at /ui alike (its links are absolute, /ui/app-<hash>.js), so a typed
   // "/ui" works without a redirect (every documented operation answers 2xx, openapi_test.cpp).
   for (const char* pattern : {"/ui", "/ui/"}) {
-    router.Add(
-        {"GET", pattern, 0, [page = *index, policy](http::Request&) { return FileResponse(kIndex, page, policy); }, nullptr, ""});
+    router.Add({"GET", pattern, 0,
+                [page = *index, policy](http::Request&) { return FileResponse(kIndex, page, policy); }, nullptr, ""});
   }
   router.Add({"GET", "/ui/{asset}", 0,
               [policy](const http::Request& request) {

@@ -147,9 +147,13 @@ int RunServe(const Config& config_as_given) {
     const int applied = database->Migrate();
     LogInfo("schema_migrated", {{"applied", applied}});
   }
-  if (const int interrupted = database->FailInterruptedLoads(core::HostName()); interrupted > 0) {
-    LogWarn("interrupted_loads_marked_failed", {{"count", interrupted}});
+  // Loads left running by an earlier process of this machine (a crash, a restarted container)
+  // never finish: failed now. Another live process's (a CLI load beside the server) are left be.
+  int interrupted = 0;
+  for (const std::string& holder : database->RunningLoadHosts()) {
+    if (core::IsEndedProcessOfThisHost(holder)) interrupted += database->FailInterruptedLoads(holder);
   }
+  if (interrupted > 0) LogWarn("interrupted_loads_marked_failed", {{"count", interrupted}});
 
   api::access::AccessGuard guard(AccessOptionsFrom(config));
   if (config.api_keys.empty() && config.api_keys_file.empty() && config.jwt_key_file.empty()) {

@@ -91,8 +91,10 @@ class Database {
   // load that dies is never invisible to an operator; its data commits with LoadTransaction.
   virtual int64_t CreateLoad(const LoadRecord& load) = 0;
   virtual void FailLoad(int64_t load_id, const LoadCounts& counts, const std::string& error) = 0;
-  // Marks loads left `running` by an earlier process on `host` as failed; returns how many.
+  // Marks loads left `running` by `host` (a holder as loads.host records it) as failed; returns how many.
   virtual int FailInterruptedLoads(const std::string& host) = 0;
+  // The holders of loads now `running` (at most a few hundred distinct ones, by the load slots).
+  virtual std::vector<std::string> RunningLoadHosts() = 0;
   // kDryRun: every write is checked as it would be made and then undone (the conflicts it finds
   // are real); Commit stores only the load record and its rejects, and no report or data
   // version changes.

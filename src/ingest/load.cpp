@@ -54,7 +54,7 @@ Load::Load(db::Database& db, LoadOptions options)
   record_.retry_of = options_.retry_of;
   record_.trace_id = options_.trace_id;
   record_.started_us = core::NowMicros();
-  record_.host = core::HostName();
+  record_.host = core::ProcessName();
   record_.id = db_.CreateLoad(record_);
   try {
     if (options_.recorded) options_.recorded(record_.id);

@@ -26,8 +26,8 @@ std::string ClientAddress(std::string_view peer, const std::vector<std::string_v
   if (hops <= 0) return std::string(peer);
   // Entries from the right, only as many as needed: a long header costs nothing more.
   std::vector<std::string_view> from_right;
-  for (auto value = forwarded_for.rbegin(); value != forwarded_for.rend(); ++value) {
-    std::string_view rest = *value;
+  for (size_t line = forwarded_for.size(); line-- > 0;) {
+    std::string_view rest = forwarded_for[line];
     while (static_cast<int>(from_right.size()) < hops) {
       const size_t comma = rest.rfind(',');
       const std::string_view entry = Trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));

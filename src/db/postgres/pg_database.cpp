@@ -129,6 +129,15 @@ class PgDatabase final : public Database {
     return static_cast<int>(result.AffectedRows());
   }
 
+  std::vector<std::string> RunningLoadHosts() override {
+    PgLease conn(pool_);
+    const PgResult result = conn->Exec(pg_sql::kRunningLoadHosts, PgParams());
+    std::vector<std::string> hosts;
+    hosts.reserve(static_cast<size_t>(result.Rows()));
+    for (int row = 0; row < result.Rows(); ++row) hosts.emplace_back(result.Text(row, 0));
+    return hosts;
+  }
+
   std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id, LoadMode mode) override {
     return BeginPgLoad(pool_, load_id, mode, local_commits_);
   }

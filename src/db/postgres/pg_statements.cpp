@@ -81,6 +81,8 @@ const PgStatement kFailInterruptedLoads{
     "fail interrupted loads",
     "UPDATE loads SET status = 'failed', finished_at = $1::timestamptz, error = 'interrupted: the server stopped "
     "before the load finished; nothing of it was committed' WHERE status = 'running' AND host = $2"};
+const PgStatement kRunningLoadHosts{"running load hosts",
+                                    "SELECT DISTINCT host FROM loads WHERE status = 'running' LIMIT 1000"};
 const PgStatement kListLoads{
     "list loads",
     fmt::format("SELECT {} FROM loads WHERE ($1::bigint = 0 OR id < $1::bigint) ORDER BY id DESC LIMIT $2::bigint",
@@ -397,6 +399,7 @@ std::vector<const PgStatement*> FixedPgStatements() {
           &kCreateLoad,
           &kFailLoad,
           &kFailInterruptedLoads,
+          &kRunningLoadHosts,
           &kListLoads,
           &kGetLoad,
           &kListRejects,

@@ -43,6 +43,7 @@ extern const PgStatement kSchemaVersion;
 extern const PgStatement kCreateLoad;
 extern const PgStatement kFailLoad;
 extern const PgStatement kFailInterruptedLoads;
+extern const PgStatement kRunningLoadHosts;
 extern const PgStatement kListLoads;
 extern const PgStatement kGetLoad;
 extern const PgStatement kListRejects;

@@ -282,6 +282,14 @@ class SqliteDatabase final : public Database {
     return conn->Changes();
   }
 
+  std::vector<std::string> RunningLoadHosts() override {
+    auto conn = pool_.Acquire();
+    Statement stmt(conn->handle(), sqlite_sql::kRunningLoadHosts);
+    std::vector<std::string> hosts;
+    while (stmt.Step()) hosts.push_back(stmt.Text(0));
+    return hosts;
+  }
+
   ImportQueue& Imports() override { return *imports_; }
 
   std::unique_ptr<LoadTransaction> BeginLoad(int64_t load_id, LoadMode mode) override {

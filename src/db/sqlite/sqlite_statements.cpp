@@ -59,6 +59,8 @@ const SqliteStatement kFailInterruptedLoads{
     "fail interrupted loads",
     "UPDATE loads SET status = 'failed', finished_at = ?, error = 'interrupted: the server stopped before "
     "the load finished; nothing of it was committed' WHERE status = 'running' AND host = ?"};
+const SqliteStatement kRunningLoadHosts{"running load hosts",
+                                        "SELECT DISTINCT host FROM loads WHERE status = 'running' LIMIT 1000"};
 const SqliteStatement kListLoads{
     "list loads", fmt::format("SELECT {} FROM loads WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?", kLoadColumns)};
 const SqliteStatement kGetLoad{"get load", fmt::format("SELECT {} FROM loads WHERE id = ?", kLoadColumns)};
@@ -282,6 +284,7 @@ std::vector<const SqliteStatement*> FixedSqliteStatements() {
           &kCreateLoad,
           &kFailLoad,
           &kFailInterruptedLoads,
+          &kRunningLoadHosts,
           &kListLoads,
           &kGetLoad,
           &kListRejects,

@@ -41,6 +41,7 @@ extern const SqliteStatement kRecordMigration;
 extern const SqliteStatement kCreateLoad;
 extern const SqliteStatement kFailLoad;
 extern const SqliteStatement kFailInterruptedLoads;
+extern const SqliteStatement kRunningLoadHosts;
 extern const SqliteStatement kListLoads;
 extern const SqliteStatement kGetLoad;
 extern const SqliteStatement kListRejects;

@@ -188,6 +188,7 @@ TEST_P(DatabaseContractTest, FailInterruptedLoadsTouchesOnlyRunningLoadsOfThatHo
   EXPECT_NE(db_->GetLoad(mine.id)->error.find("interrupted"), std::string::npos);
   EXPECT_EQ(db_->GetLoad(theirs.id)->status, LoadStatus::kRunning);
   EXPECT_EQ(db_->FailInterruptedLoads("host-a"), 0);
+  EXPECT_EQ(db_->RunningLoadHosts(), std::vector<std::string>{"host-b"}) << "finished and failed loads hold nothing";
 }
 
 TEST_P(DatabaseContractTest, ListLoadsPagesNewestFirst) {

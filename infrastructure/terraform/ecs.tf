@@ -76,6 +76,9 @@ resource "aws_ecs_task_definition" "app" {
         { name = "METRICS_EMF", value = "1" },
         { name = "SHUTDOWN_GRACE_SECONDS", value = "25" },
         { name = "RATE_LIMIT_RPS", value = tostring(var.rate_limit_rps) },
+        # The ALB appends the client's address to X-Forwarded-For, and only its security group
+        # reaches the task: the limits per address and the access log use that address.
+        { name = "FORWARDED_HOPS", value = "1" },
       ],
       # direct_upload_events: each task long-polls the queue and starts the pending import of a
       # presigned upload once its object exists. Absent otherwise (the consumer is off).

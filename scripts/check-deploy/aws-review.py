@@ -9,7 +9,7 @@ that each fix of the review stays fixed and the two flavours agree:
   - a total outage and a struggling database raise alarms, all sent to the SNS topic;
   - no security group keeps the default allow-all egress; IAM resources name log streams
     correctly; the parameter group's family follows the engine version; the provider lock is
-    committed; every log group has a retention; the deployments set RATE_LIMIT_RPS;
+    committed; every log group has a retention; the deployments set RATE_LIMIT_RPS and FORWARDED_HOPS=1;
   - every path the task definitions and the Deployment mount is a VOLUME of the image (Fargate
     mounts any other path root-owned 0755), and SCRATCH_DIR is the same everywhere, on a mount;
   - the database login: the service reads the secret itself (DATABASE_SECRET_ARN, re-read after
@@ -170,6 +170,8 @@ def review_cloudformation(path):
     # ---- the service's rate limit is set
     env = plain_environment(task["ContainerDefinitions"][0])
     check("RATE_LIMIT_RPS" in env, "the task sets no RATE_LIMIT_RPS (no limit per API key)")
+    check(env.get("FORWARDED_HOPS") == "1",
+          "the task does not set FORWARDED_HOPS=1: behind the ALB every client would share the ALB's address")
 
 
 def review_terraform(root):
@@ -230,11 +232,15 @@ def review_terraform(root):
           "Terraform: Aurora's exported log group is not made (Aurora makes it with no retention)")
 
     check('name = "RATE_LIMIT_RPS"' in text, "Terraform: the task sets no RATE_LIMIT_RPS")
+    check(re.search(r'\{ name = "FORWARDED_HOPS", value = "1" \}', text),
+          "Terraform: the task does not set FORWARDED_HOPS=1 (every client would share the ALB's address)")
 
 
 def review_kubernetes(root):
     base = (root / "infrastructure/kubernetes/base/kustomization.yaml").read_text(encoding="utf-8")
     check(re.search(r"^\s*- RATE_LIMIT_RPS=[1-9]", base, re.M), "Kubernetes: no RATE_LIMIT_RPS in the config map")
+    check(re.search(r"^\s*- FORWARDED_HOPS=1$", base, re.M),
+          "Kubernetes: no FORWARDED_HOPS=1 in the config map (every client would share the ALB's address)")
 
 
 def review_service_url(root):

@@ -107,6 +107,11 @@ class RequestDispatch {
     request_.path_params = match.params;
     if (const auto unknown = UnknownQueryParameter(request_, route))
       co_return UnknownParameter(*unknown, route, request_.path);
+    if (const auto repeated = RepeatedQueryParameter(request_, route)) {
+      co_return Problem(core::ErrorCode::kBadRequest,
+                        fmt::format("query parameter \"{}\" is given more than once; give it once", *repeated),
+                        request_.path);
+    }
     if (request_.content_length && *request_.content_length > route.body_limit) {
       co_return Problem(core::ErrorCode::kPayloadTooLarge,
                         fmt::format("the body is {} bytes; this route takes at most {} bytes", *request_.content_length,

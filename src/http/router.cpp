@@ -66,4 +66,13 @@ std::optional<std::string> UnknownQueryParameter(const Request& request, const R
   return std::nullopt;
 }
 
+std::optional<std::string> RepeatedQueryParameter(const Request& request, const Route& route) {
+  for (const auto& known : route.query) {
+    const auto given = std::count_if(request.query.begin(), request.query.end(),
+                                     [&known](const auto& parameter) { return parameter.first == known; });
+    if (given > 1) return known;
+  }
+  return std::nullopt;
+}
+
 }  // namespace migration::http

@@ -44,6 +44,10 @@ struct Route {
 
 // The first query parameter of `request` that `route` does not take (nullopt: none).
 std::optional<std::string> UnknownQueryParameter(const Request& request, const Route& route);
+// A parameter of `route` that `request` gives more than once (nullopt: none). Which of the two a
+// client meant (?on_conflict=reject&on_conflict=update) is not guessed: refused like an unknown one.
+// Call after UnknownQueryParameter: every name is then one of the route's few.
+std::optional<std::string> RepeatedQueryParameter(const Request& request, const Route& route);
 
 class Router {
  public:

@@ -55,6 +55,10 @@ TEST_P(HttpTest, AnUnknownQueryParameterIsRefusedNamingItAndTheAcceptedOnesAndLo
   EXPECT_EQ(dry.Json()["detail"],
             "unknown query parameter \"dryrun\"; POST /v1/{table} takes on_conflict, atomic, header, extra_columns, "
             "dry_run");
+  // Given twice: which one was meant is not guessed.
+  const HttpResponse twice = UploadCsv("departments", "1,Sales\n", "?on_conflict=reject&on_conflict=update");
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_EQ(twice.Json()["detail"], "query parameter \"on_conflict\" is given more than once; give it once");
   const HttpResponse typo = UploadCsv("departments", "1,Sales\n", "?onconflict=update");
   EXPECT_EQ(typo.status, 400) << typo.body;
   EXPECT_NE(typo.Json()["detail"].get<std::string>().find("\"onconflict\""), std::string::npos) << typo.body;
